@@ -1,0 +1,67 @@
+// max_pool<window<F>, stride<S>, pad<P>> and avg_pool<...>: pooling and its shape rules.
+#pragma once
+
+#include <typenet/layers/conv.hpp>
+
+#include <boost/hana/tuple.hpp>
+
+#include <cstddef>
+#include <string>
+
+namespace typenet {
+
+enum class pool_op { max, average };
+
+/// Pooling acts on each depth slice alone: depth is kept, there are no
+/// parameters. Stride defaults to the window (non-overlapping windows);
+/// padding defaults to 0 and may be at most half the window.
+template <pool_op Op, class... Options>
+struct pooling : sliding_window<label::window, true, Options...> {
+  using geometry = sliding_window<label::window, true, Options...>;
+  static constexpr pool_op op = Op;
+  static constexpr auto accepted = boost::hana::tuple_t<label::window, label::stride, label::pad, label::rounding>;
+  static constexpr auto required = boost::hana::tuple_t<label::window>;
+
+  template <shape In>
+  static constexpr verdict check() {
+    if (In.flat) return {.broken = rule::needs_volume, .got = In};
+    for (auto [a, along] : {std::pair{geometry::template along_height<In>(), axis::height},
+                            std::pair{geometry::template along_width<In>(), axis::width}})
+      if (!pool_padding_within_half_window(a))
+        return {.broken = rule::pool_padding_exceeds_half_window, .along = along, .numbers = a};
+    return geometry::template check_geometry<In>();
+  }
+
+  template <shape In>
+  static constexpr shape output() {
+    return volume(geometry::template out_height<In>, geometry::template out_width<In>, In.depth);
+  }
+};
+
+/// Max pooling: each output is the largest value of its window. Padding
+/// counts as -infinity, so it never wins.
+template <class... Options>
+struct max_pool : pooling<pool_op::max, Options...> {
+  static constexpr std::string_view kind = "max_pool";
+  template <shape In>
+  static constexpr layer_facts facts() {
+    return make_facts(kind, In, max_pool::template output<In>());
+  }
+  static std::string describe() { return "max_pool " + max_pool::describe_geometry(); }
+};
+
+/// Average pooling: each output is the mean of the input values its window
+/// covers. The divisor counts only positions inside the input: padding (and
+/// the part of a rounded-up window past the input) is never averaged in, as
+/// PyTorch's count_include_pad=False.
+template <class... Options>
+struct avg_pool : pooling<pool_op::average, Options...> {
+  static constexpr std::string_view kind = "avg_pool";
+  template <shape In>
+  static constexpr layer_facts facts() {
+    return make_facts(kind, In, avg_pool::template output<In>());
+  }
+  static std::string describe() { return "avg_pool " + avg_pool::describe_geometry(); }
+};
+
+}  // namespace typenet
