@@ -1,0 +1,38 @@
+#!/usr/bin/env python3
+"""Every public header compiles on its own (with -Werror), as Hana's do.
+
+Usage: check.py --cxx 'g++' INCLUDE_DIR
+"""
+import argparse
+import pathlib
+import shlex
+import subprocess
+import sys
+import tempfile
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--cxx', required=True)
+    ap.add_argument('include')
+    args = ap.parse_args()
+    root = pathlib.Path(args.include)
+    headers = sorted(p.relative_to(root).as_posix() for p in root.rglob('*.hpp'))
+    bad = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for h in headers:
+            src = pathlib.Path(tmp) / 'one.cpp'
+            src.write_text(f'#include <{h}>\n#include <{h}>\n')  # and the include guard works
+            cmd = shlex.split(args.cxx) + ['-std=c++20', '-Wall', '-Wextra', '-Wpedantic', '-Werror',
+                                            '-I', str(root), '-fsyntax-only', str(src)]
+            p = subprocess.run(cmd, capture_output=True, text=True)
+            print(('ok   ' if p.returncode == 0 else 'FAIL ') + h)
+            if p.returncode != 0:
+                bad += 1
+                print(p.stderr[:3000])
+    print(f'{len(headers) - bad} passed, {bad} failed')
+    return 1 if bad else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

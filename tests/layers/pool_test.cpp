@@ -1,0 +1,27 @@
+// Static tests of max_pool and avg_pool: depth kept, no parameters, default stride, rounding.
+#include <typenet/typenet.hpp>
+
+namespace {
+using namespace typenet;
+
+// 2x2 stride 2 (the lecture's slide: a 4x4 slice becomes 2x2) and 3x3 stride 2.
+static_assert(output_shape<network<input<4, 4, 1>, max_pool<window<2>, stride<2>>>> == volume(2, 2, 1));
+static_assert(output_shape<network<input<224, 224, 64>, max_pool<window<2>>>> == volume(112, 112, 64));
+static_assert(output_shape<network<input<55, 55, 96>, max_pool<window<3>, stride<2>>>> == volume(27, 27, 96));
+// Pooling keeps the depth and has no parameters.
+using pooled = network<input<32, 32, 17>, max_pool<window<2>>, avg_pool<window<2>>>;
+static_assert(output_shape<pooled> == volume(8, 8, 17));
+static_assert(param_count<pooled> == 0 && mac_count<pooled> == 0);
+// The stride defaults to the window; it can be given.
+static_assert(output_shape<network<input<9, 9, 1>, max_pool<window<3>>>> == volume(3, 3, 1));
+static_assert(output_shape<network<input<9, 9, 1>, max_pool<window<3>, stride<1>>>> == volume(7, 7, 1));
+// Padding up to half the window; ResNet's 3x3 s2 p1 pool on 112 needs rounding down.
+static_assert(output_shape<network<input<112, 112, 64>, max_pool<window<3>, stride<2>, pad<1>, round_down>>> ==
+              volume(56, 56, 64));
+static_assert(output_shape<network<input<4, 4, 1>, avg_pool<window<3>, stride<1>, pad<1>>>> == volume(4, 4, 1));
+// Ceil mode keeps a partial last window.
+static_assert(output_shape<network<input<6, 6, 1>, max_pool<window<3>, stride<2>, round_up>>> == volume(3, 3, 1));
+static_assert(output_shape<network<input<6, 6, 1>, max_pool<window<3>, stride<2>, round_down>>> == volume(2, 2, 1));
+// Non-square windows.
+static_assert(output_shape<network<input<8, 6, 2>, avg_pool<window<2, 3>>>> == volume(4, 2, 2));
+}  // namespace

@@ -1,0 +1,43 @@
+// Runtime tests of summary<Net>(): the table a user prints before any weights exist.
+#include <typenet/models/lecture5.hpp>
+#include <typenet/summary.hpp>
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+namespace tn = typenet;
+
+TEST_CASE("summary of the lecture's example lists every layer and the totals") {
+  const std::string s = tn::summary_string<tn::models::lecture5_conv>("lecture 5");
+  CHECK(s.rfind("lecture 5\n", 0) == 0);
+  CHECK(s.find("input") != std::string::npos);
+  CHECK(s.find("32x32x3") != std::string::npos);
+  CHECK(s.find("conv 10@5x5 s1 p2") != std::string::npos);
+  CHECK(s.find("32x32x10") != std::string::npos);
+  CHECK(s.find("total params: 760 (weights 750, biases 10)") != std::string::npos);
+  CHECK(s.find("MACs per sample: 768,000") != std::string::npos);
+  CHECK(s.find("largest activation: 10,240 values") != std::string::npos);
+}
+
+TEST_CASE("with_thousands groups digits by three") {
+  CHECK(tn::with_thousands(0) == "0");
+  CHECK(tn::with_thousands(999) == "999");
+  CHECK(tn::with_thousands(1000) == "1,000");
+  CHECK(tn::with_thousands(62378344) == "62,378,344");
+}
+
+TEST_CASE("shapes print as H x W x C, vectors as their length") {
+  CHECK(tn::to_string(tn::volume(32, 32, 3)) == "32x32x3");
+  CHECK(tn::to_string(tn::flat(10)) == "10");
+  CHECK(tn::to_string(tn::rejected) == "rejected");
+}
+
+TEST_CASE("pooling and rounding are described the way they are declared") {
+  using net = tn::network<tn::input<224, 224, 3>, tn::conv<tn::filters<64>, tn::kernel<7>, tn::stride<2>, tn::pad<3>, tn::round_down>,
+                          tn::max_pool<tn::window<3>, tn::stride<2>, tn::pad<1>, tn::round_down>>;
+  const std::string s = tn::summary_string<net>();
+  CHECK(s.find("conv 64@7x7 s2 p3 floor") != std::string::npos);
+  CHECK(s.find("max_pool 3x3 s2 p1 floor") != std::string::npos);
+  CHECK(s.find("56x56x64") != std::string::npos);
+}
