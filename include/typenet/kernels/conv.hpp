@@ -1,0 +1,124 @@
+// The xsimd convolution kernel: direct convolution on HWC activations, register-blocked on compile-time shapes.
+//
+// Each tile keeps R output pixels x V vectors of output channels in registers
+// and walks the window: per (kh, kw, c) it loads V weight vectors and
+// broadcasts R input values. R and V come from the shapes and the register
+// count, so every loop bound is a constant. Padding is materialised once per
+// call in a scratch copy, which leaves the inner loops free of bounds checks.
+#pragma once
+
+#include <typenet/kernels/epilogue.hpp>
+#include <typenet/kernels/reference.hpp>
+#include <typenet/kernels/simd.hpp>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstring>
+
+namespace typenet::kernels {
+
+/// Everything the conv kernel decides at compile time for layer L on In -> Out.
+template <class L, shape In, shape Out>
+struct conv_plan {
+  using G = typename L::geometry;
+  static constexpr std::size_t C = In.depth, K = Out.depth, OH = Out.height, OW = Out.width;
+  static constexpr std::size_t KH = G::window_size.height, KW = G::window_size.width;
+  static constexpr std::size_t SH = G::strides.height, SW = G::strides.width;
+  static constexpr std::size_t top = G::pads.top, left = G::pads.left;
+  // The padded copy: big enough for every window, rounded-up ones included.
+  static constexpr std::size_t PH = std::max(In.height + top + G::pads.bottom, (OH - 1) * SH + KH);
+  static constexpr std::size_t PW = std::max(In.width + left + G::pads.right, (OW - 1) * SW + KW);
+  static constexpr bool copies = PH != In.height || PW != In.width;
+  static constexpr std::size_t scratch_floats = copies ? PH * PW * C : 0;
+
+  static constexpr std::size_t W = simd::lanes;
+  static constexpr std::size_t vectors = (K + W - 1) / W;           // vectors of output channels
+  static constexpr std::size_t V = std::min(vectors, simd::registers == 32 ? std::size_t{4} : std::size_t{2});
+  static constexpr std::size_t R = std::min({std::size_t{8}, std::max(std::size_t{1}, (simd::registers - V - 1) / V), OW});
+  static constexpr std::size_t last_V = vectors % V == 0 ? V : vectors % V;
+  static constexpr std::size_t plain_blocks = (vectors - last_V) / V;
+  static constexpr std::size_t tail = K % W;  // lanes used in the last vector (0: all)
+};
+
+/// Copies the input into the zero-padded scratch volume.
+template <class P>
+inline void pad_input(const float* in, float* padded, std::size_t in_height, std::size_t in_width) {
+  std::memset(padded, 0, P::PH * P::PW * P::C * sizeof(float));
+  for (std::size_t h = 0; h < in_height; ++h)
+    std::memcpy(padded + ((h + P::top) * P::PW + P::left) * P::C, in + h * in_width * P::C,
+                in_width * P::C * sizeof(float));
+}
+
+/// R output pixels of one row x V channel vectors. `x` is the first input
+/// value of the first pixel's window, `w` and `b` the weights and biases of
+/// the first channel of the block, `y` the first output.
+template <class P, std::size_t R, std::size_t V, bool Partial, fused A>
+inline void conv_tile(const float* x, const float* w, const float* b, float* y, epilogue<A> act) {
+  using vec = simd::vec;
+  constexpr std::size_t W = P::W, C = P::C, K = P::K;
+  vec acc[R][V];
+  for (std::size_t v = 0; v < V; ++v) {
+    const vec bias = vec::load_unaligned(b + v * W);  // may read past K: slack, discarded
+    for (std::size_t r = 0; r < R; ++r) acc[r][v] = bias;
+  }
+  for (std::size_t kh = 0; kh < P::KH; ++kh)
+    for (std::size_t kw = 0; kw < P::KW; ++kw) {
+      const float* xk = x + (kh * P::PW + kw) * C;
+      const float* wk = w + (kh * P::KW + kw) * C * K;
+      for (std::size_t c = 0; c < C; ++c) {
+        vec wv[V];
+        for (std::size_t v = 0; v < V; ++v) wv[v] = vec::load_unaligned(wk + c * K + v * W);
+        for (std::size_t r = 0; r < R; ++r) {
+          const vec xv(xk[r * P::SW * C + c]);
+          for (std::size_t v = 0; v < V; ++v) acc[r][v] = xsimd::fma(xv, wv[v], acc[r][v]);
+        }
+      }
+    }
+  for (std::size_t r = 0; r < R; ++r)
+    for (std::size_t v = 0; v < V; ++v) {
+      const vec out = act(acc[r][v]);
+      if (Partial && v == V - 1)
+        store_first(out, y + r * K + v * W, P::tail);
+      else
+        out.store_unaligned(y + r * K + v * W);
+    }
+}
+
+/// One output row for one block of V channel vectors: full tiles of R pixels, then the rest.
+template <class P, std::size_t V, bool Partial, fused A>
+inline void conv_row(const float* x, const float* w, const float* b, float* y, epilogue<A> act) {
+  constexpr std::size_t full = P::OW / P::R, rest = P::OW % P::R;
+  for (std::size_t t = 0; t < full; ++t)
+    conv_tile<P, P::R, V, Partial, A>(x + t * P::R * P::SW * P::C, w, b, y + t * P::R * P::K, act);
+  if constexpr (rest != 0)
+    conv_tile<P, rest, V, Partial, A>(x + full * P::R * P::SW * P::C, w, b, y + full * P::R * P::K, act);
+}
+
+/// Convolution of one sample, bias and the fused activation included.
+/// `scratch` holds conv_plan<L, In, Out>::scratch_floats floats.
+template <class L, shape In, shape Out, fused A = fused::none>
+void conv(const float* in, const float* weights, const float* biases, float* out, float* scratch,
+          epilogue<A> act = {}) {
+  using P = conv_plan<L, In, Out>;
+  if constexpr (!simd::available) {
+    reference::conv<L, In, Out, float>(in, weights, biases, out);
+    for (std::size_t i = 0; i < Out.size(); ++i) out[i] = act(out[i]);
+  } else {
+    const float* src = in;
+    if constexpr (P::copies) {
+      pad_input<P>(in, scratch, In.height, In.width);
+      src = scratch;
+    }
+    constexpr std::size_t block = P::V * P::W;
+    for (std::size_t oh = 0; oh < P::OH; ++oh) {
+      const float* x = src + oh * P::SH * P::PW * P::C;
+      float* y = out + oh * P::OW * P::K;
+      for (std::size_t cb = 0; cb < P::plain_blocks; ++cb)
+        conv_row<P, P::V, false, A>(x, weights + cb * block, biases + cb * block, y + cb * block, act);
+      constexpr std::size_t co = P::plain_blocks * block;
+      conv_row<P, P::last_V, P::tail != 0, A>(x, weights + co, biases + co, y + co, act);
+    }
+  }
+}
+
+}  // namespace typenet::kernels

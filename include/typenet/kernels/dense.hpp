@@ -1,0 +1,72 @@
+// The xsimd dense kernel: out = in x W + b, vectorized over the units, with a fused activation.
+#pragma once
+
+#include <typenet/kernels/epilogue.hpp>
+#include <typenet/kernels/reference.hpp>
+#include <typenet/kernels/simd.hpp>
+
+#include <algorithm>
+#include <cstddef>
+
+namespace typenet::kernels {
+
+/// Blocking of a dense layer: V vectors of units per block, S independent
+/// partial sums over the inputs so that about eight FMA chains are in flight.
+template <std::size_t Inputs, std::size_t Units>
+struct dense_plan {
+  static constexpr std::size_t W = simd::lanes;
+  static constexpr std::size_t vectors = (Units + W - 1) / W;
+  static constexpr std::size_t V = std::min(vectors, std::size_t{8});
+  static constexpr std::size_t S = std::min(Inputs, std::max(std::size_t{1}, std::size_t{8} / V));
+  static constexpr std::size_t last_V = vectors % V == 0 ? V : vectors % V;
+  static constexpr std::size_t plain_blocks = (vectors - last_V) / V;
+  static constexpr std::size_t tail = Units % W;
+};
+
+template <class P, std::size_t Inputs, std::size_t Units, std::size_t V, bool Partial, fused A>
+inline void dense_block(const float* in, const float* w, const float* b, float* y, epilogue<A> act) {
+  using vec = simd::vec;
+  constexpr std::size_t W = P::W, S = P::S;
+  vec acc[S][V];
+  for (std::size_t s = 0; s < S; ++s)
+    for (std::size_t v = 0; v < V; ++v) acc[s][v] = vec(0.f);
+  constexpr std::size_t steps = Inputs / S;
+  for (std::size_t i = 0; i < steps * S; i += S)
+    for (std::size_t s = 0; s < S; ++s) {
+      const vec x(in[i + s]);
+      for (std::size_t v = 0; v < V; ++v)
+        acc[s][v] = xsimd::fma(x, vec::load_unaligned(w + (i + s) * Units + v * W), acc[s][v]);
+    }
+  for (std::size_t i = steps * S; i < Inputs; ++i) {
+    const vec x(in[i]);
+    for (std::size_t v = 0; v < V; ++v) acc[0][v] = xsimd::fma(x, vec::load_unaligned(w + i * Units + v * W), acc[0][v]);
+  }
+  for (std::size_t v = 0; v < V; ++v) {
+    vec sum = vec::load_unaligned(b + v * W);  // may read past Units: slack, discarded
+    for (std::size_t s = 0; s < S; ++s) sum += acc[s][v];
+    sum = act(sum);
+    if (Partial && v == V - 1)
+      store_first(sum, y + v * W, P::tail);
+    else
+      sum.store_unaligned(y + v * W);
+  }
+}
+
+/// Fully connected layer of one sample, bias and the fused activation included.
+template <std::size_t Inputs, std::size_t Units, fused A = fused::none>
+void dense(const float* in, const float* weights, const float* biases, float* out, epilogue<A> act = {}) {
+  if constexpr (!simd::available) {
+    reference::dense<Inputs, Units, float>(in, weights, biases, out);
+    for (std::size_t u = 0; u < Units; ++u) out[u] = act(out[u]);
+  } else {
+    using P = dense_plan<Inputs, Units>;
+    constexpr std::size_t block = P::V * P::W;
+    for (std::size_t cb = 0; cb < P::plain_blocks; ++cb)
+      dense_block<P, Inputs, Units, P::V, false, A>(in, weights + cb * block, biases + cb * block, out + cb * block,
+                                                    act);
+    constexpr std::size_t u = P::plain_blocks * block;
+    dense_block<P, Inputs, Units, P::last_V, P::tail != 0, A>(in, weights + u, biases + u, out + u, act);
+  }
+}
+
+}  // namespace typenet::kernels

@@ -1,0 +1,40 @@
+// The SIMD vocabulary of the kernels: xsimd's best batch for the target the compiler builds for.
+//
+// One build targets one ISA: the default flags give SSE2 on x86-64, and
+// -march=x86-64-v3 / -march=native give AVX2 / AVX-512 (see docs/performance.md).
+// Where xsimd knows no SIMD at all, the kernels fall back to the scalar reference.
+#pragma once
+
+#include <xsimd/xsimd.hpp>
+
+#include <cstddef>
+#include <string_view>
+#include <type_traits>
+
+namespace typenet::simd {
+
+using arch = xsimd::default_arch;
+/// False on targets without SIMD that xsimd supports: kernels then use the scalar reference.
+inline constexpr bool available = !std::is_same_v<arch, xsimd::unavailable>;
+using vec = xsimd::batch<float, arch>;
+
+/// Floats per vector (1 without SIMD).
+inline constexpr std::size_t lanes = [] {
+  if constexpr (available) return vec::size;
+  else return std::size_t{1};
+}();
+
+/// Vector registers the kernels may plan for: 32 with AVX-512, 16 otherwise.
+inline constexpr std::size_t registers = lanes >= 16 ? 32 : 16;
+
+/// Kernels may read (never write) up to this many floats past the end of a
+/// parameter block; the model allocates that much slack, zeroed.
+inline constexpr std::size_t read_slack = 16;
+
+/// The ISA the kernels were built for, e.g. "avx512bw", "fma3+avx2", "sse2".
+inline std::string_view isa() {
+  if constexpr (available) return arch::name();
+  else return "scalar";
+}
+
+}  // namespace typenet::simd
