@@ -1,0 +1,64 @@
+// The xsimd convolution kernel against the double reference, on the shapes that break kernels.
+#include "check.hpp"
+
+#include <typenet/models/lecture5.hpp>
+
+namespace {
+using namespace typenet;
+using testing::check_against_reference;
+
+TEST_CASE("conv: the lecture's example, 32x32x3, ten 5x5 filters, stride 1, pad 2") {
+  check_against_reference<models::lecture5_conv>();
+}
+
+TEST_CASE("conv: 3-channel first layers") {
+  check_against_reference<network<input<16, 16, 3>, conv<filters<16>, kernel<3>, pad<1>>>>();
+  check_against_reference<network<input<32, 32, 3>, conv<filters<32>, kernel<3>, pad<1>>>>();
+}
+
+TEST_CASE("conv: channel counts that are not multiples of the SIMD width") {
+  check_against_reference<network<input<9, 9, 17>, conv<filters<19>, kernel<3>, pad<1>>>>();
+  check_against_reference<network<input<8, 8, 19>, conv<filters<33>, kernel<3>>>>();
+  check_against_reference<network<input<7, 7, 33>, conv<filters<17>, kernel<3>, stride<2>>>>();
+  check_against_reference<network<input<6, 6, 5>, conv<filters<1>, kernel<3>, pad<1>>>>();
+  check_against_reference<network<input<6, 6, 4>, conv<filters<70>, kernel<3>, pad<1>>>>();
+}
+
+TEST_CASE("conv: strides, including larger than the kernel") {
+  check_against_reference<network<input<9, 9, 8>, conv<filters<16>, kernel<3>, stride<2>>>>();
+  check_against_reference<network<input<11, 11, 3>, conv<filters<8>, kernel<2>, stride<3>, round_down>>>();
+  check_against_reference<network<input<10, 13, 3>, conv<filters<8>, kernel<3>, stride<2, 1>, round_down>>>();
+}
+
+TEST_CASE("conv: padding of half the kernel or more, asymmetric, rounded up") {
+  check_against_reference<network<input<8, 8, 4>, conv<filters<8>, kernel<3>, pad<2>>>>();
+  check_against_reference<network<input<8, 8, 4>, conv<filters<8>, kernel<5>, pad<4>>>>();
+  check_against_reference<network<input<8, 8, 4>, conv<filters<8>, kernel<2>, pad_sides<0, 1, 1, 0>>>>();
+  check_against_reference<network<input<7, 7, 4>, conv<filters<8>, kernel<3>, stride<3>, round_up>>>();
+}
+
+TEST_CASE("conv: 1x1 and non-square kernels") {
+  check_against_reference<network<input<8, 8, 32>, conv<filters<16>, kernel<1>>>>();
+  check_against_reference<network<input<9, 9, 20>, conv<filters<24>, kernel<1>, stride<2>>>>();
+  check_against_reference<network<input<9, 12, 5>, conv<filters<12>, kernel<3, 1>, pad<1, 0>>>>();
+  check_against_reference<network<input<9, 12, 5>, conv<filters<12>, kernel<1, 5>>>>();
+}
+
+TEST_CASE("conv: ResNet's stem, 7x7 stride 2 pad 3 on 224x224 rounded down") {
+  check_against_reference<network<input<224, 224, 3>, conv<filters<64>, kernel<7>, stride<2>, pad<3>, round_down>>>();
+}
+
+TEST_CASE("conv: AlexNet's conv1, 11x11 stride 4 on 227x227x3") {
+  check_against_reference<network<input<227, 227, 3>, conv<filters<96>, kernel<11>, stride<4>>>>();
+}
+
+TEST_CASE("conv: the benchmark layers (64 -> 64 on 32x32; 64 -> 128 stride 2 on 56x56)") {
+  check_against_reference<network<input<32, 32, 64>, conv<filters<64>, kernel<3>, pad<1>>>>();
+  check_against_reference<network<input<56, 56, 64>, conv<filters<128>, kernel<3>, stride<2>, pad<1>, round_down>>>();
+}
+
+TEST_CASE("conv: fused relu and leaky_relu") {
+  check_against_reference<network<input<8, 8, 3>, conv<filters<19>, kernel<3>, pad<1>>, relu>>();
+  check_against_reference<network<input<8, 8, 3>, conv<filters<19>, kernel<3>, pad<1>>, leaky_relu<slope<1, 5>>>>();
+}
+}  // namespace

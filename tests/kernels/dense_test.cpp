@@ -1,0 +1,25 @@
+// The xsimd dense kernel against the double reference: the lecture's 3072 -> 10, odd unit counts, fusion.
+#include "check.hpp"
+
+#include <typenet/models/lecture5.hpp>
+
+namespace {
+using namespace typenet;
+using testing::check_against_reference;
+
+TEST_CASE("dense: the lecture's 32x32x3 -> 3072 -> 10") { check_against_reference<models::lecture5_dense>(); }
+
+TEST_CASE("dense: unit and input counts around the SIMD width") {
+  check_against_reference<network<input<1>, dense<units<1>>>>();
+  check_against_reference<network<input<7>, dense<units<17>>>>();
+  check_against_reference<network<input<33>, dense<units<19>>>>();
+  check_against_reference<network<input<100>, dense<units<130>>>>();
+  check_against_reference<network<input<400>, dense<units<120>>>>();
+  check_against_reference<network<input<5, 5, 16>, flatten, dense<units<120>>, relu, dense<units<84>>>>();
+}
+
+TEST_CASE("dense: fused relu and leaky_relu") {
+  check_against_reference<network<input<64>, dense<units<33>>, relu>>();
+  check_against_reference<network<input<64>, dense<units<33>>, leaky_relu<>>>();
+}
+}  // namespace

@@ -1,0 +1,137 @@
+// model<Net>: whole networks against the reference, zero-allocation forward, threads, spans, storage, init.
+#include "kernels/check.hpp"
+
+#include <typenet/models/lenet5.hpp>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+// Counts every allocation in this program (plain and aligned; the array forms
+// call these), to prove that forward makes none.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"  // malloc/free behind new/delete is the point
+#endif
+namespace {
+std::atomic<std::size_t> allocations{0};
+}
+void* operator new(std::size_t n) {
+  ++allocations;
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void* operator new(std::size_t n, std::align_val_t a) {
+  ++allocations;
+  const std::size_t align = static_cast<std::size_t>(a);
+  if (void* p = std::aligned_alloc(align, (n + align - 1) / align * align)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+
+namespace {
+using namespace typenet;
+using testing::check_against_reference;
+
+/// The small CIFAR network of the benchmarks (W6).
+using cifar_net = network<input<32, 32, 3>,
+                          conv<filters<32>, kernel<3>, pad<1>>, relu, conv<filters<32>, kernel<3>, pad<1>>, relu,
+                          max_pool<window<2>>,
+                          conv<filters<64>, kernel<3>, pad<1>>, relu, conv<filters<64>, kernel<3>, pad<1>>, relu,
+                          max_pool<window<2>>,
+                          dense<units<512>>, relu, dense<units<10>>>;
+
+TEST_CASE("whole networks match the reference: LeNet-5, the CIFAR net") {
+  check_against_reference<models::lenet5>();
+  check_against_reference<cifar_net>();
+  check_against_reference<network<input<12, 12, 3>, block<conv<filters<8>, kernel<3>, pad_same>, leaky_relu<>>,
+                                  avg_pool<window<2>>, flatten, dense<units<10>>, sigmoid, softmax>>();
+}
+
+TEST_CASE("forward makes no heap allocation") {
+  model<models::lenet5> m(he_normal{1});
+  model<models::lenet5>::input_tensor x;
+  model<models::lenet5>::output_tensor y;
+  std::mt19937_64 g(testing::fresh_seed());
+  testing::fill(x.values, g);
+  const std::size_t before = allocations.load();
+  m.forward(x, y);
+  m.forward(std::span<const float>(x.values), std::span<float>(y.values));
+  m.forward_batch(std::span<const float>(x.values), std::span<float>(y.values), 1);
+  CHECK(allocations.load() - before == 0);
+  // The counter does count: a vector allocates.
+  std::vector<int> v(10);
+  CHECK(allocations.load() - before >= 1);
+}
+
+TEST_CASE("in_place storage: no heap at all, same results as the heap model") {
+  using net = network<input<8, 8, 3>, conv<filters<8>, kernel<3>, pad<1>>, relu, max_pool<window<2>>, dense<units<10>>>;
+  static_assert(workspace_bytes<net> <= 8 * 1024, "fits an 8 KiB budget");
+  static_assert(workspace_floats<net> == 2 * 512 + 304);  // two 8x8x8 buffers + the 10x10x3 padded copy (rounded to 16)
+  const std::size_t before = allocations.load();
+  static model<net, storage::in_place> fixed(he_normal{7});
+  model<net, storage::in_place>::input_tensor x;
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 7) - 3.f;
+  const auto y = fixed.forward(x);
+  CHECK(allocations.load() - before == 0);
+  model<net> heap(he_normal{7});
+  CHECK(heap.forward(x).values == y.values);
+  check_against_reference<net, storage::in_place>();
+}
+
+TEST_CASE("batch forward: the same results on any number of threads") {
+  model<cifar_net> m(he_normal{3});
+  constexpr std::size_t n = 7, in = 32 * 32 * 3, out = 10;
+  std::vector<float> x(n * in), y1(n * out), y2(n * out), y3(n * out), single(out);
+  std::mt19937_64 g(testing::fresh_seed());
+  testing::fill(x, g);
+  m.forward_batch(x, y1, 1);
+  m.forward_batch(x, y2, 2);
+  m.forward_batch(x, y3, 3);
+  CHECK(y1 == y2);
+  CHECK(y1 == y3);
+  m.forward(std::span<const float>(x).subspan(3 * in, in), single);
+  CHECK(std::equal(single.begin(), single.end(), y1.begin() + 3 * out));
+}
+
+TEST_CASE("raw buffers of the wrong size are refused with a clear message") {
+  model<models::lenet5> m;
+  std::vector<float> x(5), y(10), x_ok(784), y_bad(3);
+  CHECK_THROWS_WITH_AS(m.forward(x, y),
+                       "typenet: forward: the input holds 5 floats; the network takes 784 floats (28x28x1, HWC)",
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(m.forward(x_ok, y_bad),
+                       "typenet: forward: the output holds 3 floats; the network gives 10 floats (a vector of 10)",
+                       std::invalid_argument);
+  std::vector<float> batch_x(784 * 2 + 1), batch_y(20);
+  CHECK_THROWS_AS(m.forward_batch(batch_x, batch_y), std::invalid_argument);
+}
+
+TEST_CASE("initialisation is deterministic, seeded, and scaled by fan-in") {
+  model<models::lenet5> a(he_normal{5}), b(he_normal{5}), c(he_normal{6}), d(glorot_uniform{5});
+  CHECK(std::equal(a.parameters().begin(), a.parameters().end(), b.parameters().begin()));
+  CHECK(!std::equal(a.parameters().begin(), a.parameters().end(), c.parameters().begin()));
+  CHECK(a.parameters().size() == 61706);
+  // Biases start at 0; He's spread is sqrt(2 / fan_in): conv1's fan-in is 5*5*1 = 25.
+  for (float bias : a.biases<1>()) CHECK(bias == 0.f);
+  double sq = 0;
+  for (float w : a.weights<1>()) sq += w * w;
+  CHECK(std::sqrt(sq / 150) == doctest::Approx(std::sqrt(2.0 / 25)).epsilon(0.25));
+  // Glorot is uniform within sqrt(6 / (fan_in + fan_out)): dense 400 -> 120 at layer 8.
+  const double bound = std::sqrt(6.0 / (400 + 120));
+  for (float w : d.weights<8>()) CHECK(std::abs(w) <= bound);
+}
+
+TEST_CASE("layer parameters by position, with their shapes") {
+  model<models::lenet5> m;
+  static_assert(model<models::lenet5>::weight_shape<1> == std::array<std::size_t, 4>{5, 5, 1, 6});
+  static_assert(model<models::lenet5>::weight_shape<8> == std::array<std::size_t, 4>{400, 120, 1, 1});
+  CHECK(m.weights<1>().size() == 150);
+  CHECK(m.biases<1>().size() == 6);
+  CHECK(m.weights<4>().size() == 5 * 5 * 6 * 16);
+  CHECK(m.weights<1>().data() == m.parameters().data());
+  CHECK(m.biases<12>().data() + 10 == m.parameters().data() + m.parameters().size());
+}
+}  // namespace
