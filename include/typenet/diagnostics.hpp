@@ -15,6 +15,17 @@ namespace typenet::error {
 template <class...>
 inline constexpr bool reported = false;
 
+/// Reports Diagnostic: naming its size instantiates it, so its static_assert
+/// fires, but in an unevaluated operand, so the reporting constexpr function
+/// stays a constant expression. The fold then goes on with `rejected` and the
+/// compiler adds no follow-up errors; a `sizeof` evaluated in the caller made
+/// clang reject every constexpr variable the fold feeds, and fold on after a
+/// network that does not start with an input.
+template <class Diagnostic>
+constexpr void raise() {
+  using instantiated [[maybe_unused]] = decltype(sizeof(Diagnostic));
+}
+
 /// Where: the layer's position in the network (input = 0, blocks counted
 /// layer by layer) and the layer as declared.
 template <std::size_t Position, class Layer>

@@ -115,22 +115,22 @@ constexpr void report() {
   using Got = error::volume_shape<V.got.height, V.got.width, V.got.depth, V.got.flat>;
   using Expected = error::volume_shape<V.expected.height, V.expected.width, V.expected.depth, V.expected.flat>;
   if constexpr (V.broken == rule::needs_volume)
-    static_cast<void>(sizeof(error::layer_needs_a_volume<A, Got>));
+    error::raise<error::layer_needs_a_volume<A, Got>>();
   else if constexpr (V.broken == rule::window_larger_than_padded_input)
-    static_cast<void>(sizeof(error::window_larger_than_padded_input<A, Along, error::N<a.n>, error::F<a.f>, Pad>));
+    error::raise<error::window_larger_than_padded_input<A, Along, error::N<a.n>, error::F<a.f>, Pad>>();
   else if constexpr (V.broken == rule::windows_must_tile)
-    static_cast<void>(sizeof(error::windows_must_tile_the_padded_input<A, Along, error::N<a.n>, error::F<a.f>, Pad,
-                                                                       error::S<a.s>, error::left_over<left_over(a)>>));
+    error::raise<error::windows_must_tile_the_padded_input<A, Along, error::N<a.n>, error::F<a.f>, Pad,
+                                                           error::S<a.s>, error::left_over<left_over(a)>>>();
   else if constexpr (V.broken == rule::pool_padding_exceeds_half_window)
-    static_cast<void>(sizeof(error::pool_padding_exceeds_half_window<A, Along, error::F<a.f>, Pad>));
+    error::raise<error::pool_padding_exceeds_half_window<A, Along, error::F<a.f>, Pad>>();
   else if constexpr (V.broken == rule::same_padding_needs_odd_kernel)
-    static_cast<void>(sizeof(error::same_padding_needs_an_odd_kernel<A, Along, error::F<a.f>>));
+    error::raise<error::same_padding_needs_an_odd_kernel<A, Along, error::F<a.f>>>();
   else if constexpr (V.broken == rule::input_shape_mismatch)
-    static_cast<void>(sizeof(error::input_shape_mismatch<A, Expected, Got>));
+    error::raise<error::input_shape_mismatch<A, Expected, Got>>();
   else if constexpr (V.broken == rule::input_needs_three_extents_or_one)
-    static_cast<void>(sizeof(error::input_needs_three_extents_or_one<A>));
+    error::raise<error::input_needs_three_extents_or_one<A>>();
   else if constexpr (V.broken == rule::input_extents_must_be_positive)
-    static_cast<void>(sizeof(error::input_extents_must_be_positive<A>));
+    error::raise<error::input_extents_must_be_positive<A>>();
 }
 
 enum class option_rule { none, not_accepted, given_twice, not_positive, missing };
@@ -184,15 +184,15 @@ constexpr void report_options() {
   using A = error::at_layer<Pos, L>;
   if constexpr (V.broken == option_rule::missing) {
     using Label = typename decltype(+hana::at_c<V.index>(option_labels<L>::required))::type;
-    static_cast<void>(sizeof(error::option_required<A, Label>));
+    error::raise<error::option_required<A, Label>>();
   } else {
     using O = typename decltype(+hana::at_c<V.index>(layer_options<L>::given))::type;
     if constexpr (V.broken == option_rule::not_accepted)
-      static_cast<void>(sizeof(error::option_not_accepted<A, O>));
+      error::raise<error::option_not_accepted<A, O>>();
     else if constexpr (V.broken == option_rule::given_twice)
-      static_cast<void>(sizeof(error::option_given_twice<A, typename label_of<O>::type>));
+      error::raise<error::option_given_twice<A, typename label_of<O>::type>>();
     else if constexpr (V.broken == option_rule::not_positive)
-      static_cast<void>(sizeof(error::option_must_be_positive<A, O>));
+      error::raise<error::option_must_be_positive<A, O>>();
   }
 }
 
@@ -204,7 +204,7 @@ constexpr void report_options() {
 template <std::size_t Pos, class L, shape In>
 constexpr layer_facts resolve() {
   if constexpr (!Layer<L>) {
-    static_cast<void>(sizeof(error::not_a_layer<error::at_layer<Pos, L>, L>));
+    error::raise<error::not_a_layer<error::at_layer<Pos, L>, L>>();
     return make_facts("?", In, rejected);
   } else if constexpr (Pos > 0 && !In.valid()) {
     return make_facts(L::kind, In, rejected);

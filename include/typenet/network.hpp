@@ -58,6 +58,25 @@ struct is_input : std::false_type {};
 template <std::size_t... E>
 struct is_input<input<E...>> : std::true_type {};
 
+/// Rule: a network's layers (nesting spliced) are not empty and start with
+/// input<>. Reports the broken rule; holds for nested networks too.
+template <class Net, class Layers>
+constexpr bool starts_with_input(Layers layers) {
+  namespace hana = boost::hana;
+  if constexpr (decltype(hana::length(layers))::value == 0) {
+    error::raise<error::network_is_empty<Net>>();
+    return false;
+  } else {
+    using first = typename std::remove_cvref_t<decltype(hana::front(layers))>::type;
+    if constexpr (!is_input<first>::value) {
+      error::raise<error::network_must_start_with_input<Net, first>>();
+      return false;
+    } else {
+      return true;
+    }
+  }
+}
+
 /// The layers a declared element stands for: itself, or a nested group's layers.
 template <class L>
 struct expand {
@@ -82,13 +101,21 @@ struct expand<block<Ls...>> {
 template <class... Ls>
   requires(sizeof...(Ls) == 0)
 struct expand<block<Ls...>> {
-  static constexpr bool reported = sizeof(error::block_is_empty<block<Ls...>>) > 0;
-  static constexpr auto layers = boost::hana::tuple_t<>;
+  static constexpr auto layers = [] {
+    error::raise<error::block_is_empty<block<Ls...>>>();
+    return boost::hana::tuple_t<>;
+  }();
 };
 
 template <class... Ls>
 struct expand<network<Ls...>> {
-  static constexpr auto layers = splice<network<Ls...>, Ls...>();
+  // A nested network keeps the rules of a network (a group without an input
+  // is a block<>); its layers are spliced either way, so the fold goes on.
+  static constexpr auto layers = [] {
+    constexpr auto spliced = splice<network<Ls...>, Ls...>();
+    static_cast<void>(starts_with_input<network<Ls...>>(spliced));
+    return spliced;
+  }();
 };
 
 /// One layer bound to its position and input shape: the fold's element.
@@ -123,7 +150,7 @@ struct bind_next {
 template <class Net>
 struct analysis {
   // Not a network: report as a network that does not start with an input.
-  static_assert(sizeof(error::network_must_start_with_input<Net, Net>));
+  static_assert((error::raise<error::network_must_start_with_input<Net, Net>>(), true));
   static constexpr auto bound_layers = boost::hana::tuple_t<>;
 };
 
@@ -131,23 +158,9 @@ template <class... Ls>
 struct analysis<network<Ls...>> {
   using net = network<Ls...>;
   static constexpr auto layers = splice<net, Ls...>();
-  static constexpr bool starts_with_input = [] {
-    namespace hana = boost::hana;
-    if constexpr (hana::length(layers) == hana::size_c<0>) {
-      static_cast<void>(sizeof(error::network_is_empty<net>));
-      return false;
-    } else {
-      using first = typename std::remove_cvref_t<decltype(hana::front(layers))>::type;
-      if constexpr (!is_input<first>::value) {
-        static_cast<void>(sizeof(error::network_must_start_with_input<net, first>));
-        return false;
-      } else {
-        return true;
-      }
-    }
-  }();
+  static constexpr bool starts_well = starts_with_input<net>(layers);
   static constexpr auto bound_layers = [] {
-    if constexpr (starts_with_input)
+    if constexpr (starts_well)
       return boost::hana::fold_left(layers, boost::hana::make_tuple(), bind_next{});
     else
       return boost::hana::tuple_t<>;
@@ -203,7 +216,7 @@ constexpr auto facts_of() {
   if constexpr (I == whole) {
     return all;
   } else if constexpr (I >= all.layer_count) {
-    static_cast<void>(sizeof(error::layer_index_out_of_range<Net, error::index<I>, error::layer_count<all.layer_count>>));
+    error::raise<error::layer_index_out_of_range<Net, error::index<I>, error::layer_count<all.layer_count>>>();
     return layer_facts{};
   } else {
     return all.layer[I];
