@@ -91,6 +91,18 @@ struct plan {
   });
   /// Floats of workspace one forward pass needs: two activation buffers and the scratch.
   static constexpr std::size_t workspace_floats = 2 * activation_floats + scratch_floats;
+
+  /// Samples a batch runs through each layer together, so that a dense layer
+  /// loads each weight once per group: up to 8, while the group's activations
+  /// stay within about 2 MiB; 1 for networks without a dense layer.
+  static constexpr std::size_t micro_batch = [] {
+    bool has_dense = false;
+    for (const layer_facts& l : f.layer) has_dense = has_dense || l.kind == "dense";
+    if (!has_dense) return std::size_t{1};
+    return std::clamp<std::size_t>((std::size_t{2} << 20) / (2 * activation_floats * sizeof(float)), 1, 8);
+  }();
+  /// Floats of workspace a batch needs per thread.
+  static constexpr std::size_t batch_workspace_floats = 2 * micro_batch * activation_floats + scratch_floats;
 };
 
 /// Floats of workspace a forward pass of Net needs, for static_assert against a budget.
@@ -130,9 +142,14 @@ class aligned_floats {
 template <class Net, std::size_t I>
 using bound_at = typename std::remove_cvref_t<decltype(boost::hana::at_c<I>(bound_layers<Net>))>::type;
 
-/// Layer I of Net, with the activation of layer I + 1 fused in when the plan says so.
-template <class Net, std::size_t I>
-void run_layer(const float* params, const float* in, float* out, float* scratch) {
+/// Layer I of Net on `samples` samples (sample s at in + s * in_stride, out +
+/// s * out_stride), with the activation of layer I + 1 fused in when the plan
+/// says so. In a batch (Batch), dense layers take the samples together, in
+/// an order of summation that does not depend on how many there are, so
+/// results do not depend on the thread count; the other layers go one by one.
+template <class Net, std::size_t I, bool Batch>
+void run_layer(const float* params, const float* in, std::size_t in_stride, float* out, std::size_t out_stride,
+               std::size_t samples, float* scratch) {
   using B = bound_at<Net, I>;
   using L = typename B::layer;
   constexpr shape In = B::input, Out = B::output;
@@ -140,10 +157,15 @@ void run_layer(const float* params, const float* in, float* out, float* scratch)
   if constexpr (is_conv<L> || is_dense<L>) {
     constexpr bool fuses = I + 1 < plan<Net>::layers && plan<Net>::steps[I + 1 < plan<Net>::layers ? I + 1 : I] == step::fused;
     auto call = [&](auto act) {
-      if constexpr (is_conv<L>)
-        kernels::conv<L, In, Out>(in, p, p + B::facts.weights, out, scratch, act);
-      else
+      if constexpr (is_conv<L>) {
+        for (std::size_t s = 0; s < samples; ++s)
+          kernels::conv<L, In, Out>(in + s * in_stride, p, p + B::facts.weights, out + s * out_stride, scratch, act);
+      } else if constexpr (!Batch) {
         kernels::dense<In.size(), Out.size()>(in, p, p + B::facts.weights, out, act);
+      } else {
+        kernels::dense_batch<In.size(), Out.size()>(in, in_stride, p, p + B::facts.weights, out, out_stride, samples,
+                                                    act);
+      }
     };
     if constexpr (!fuses) {
       call(kernels::epilogue<kernels::fused::none>{});
@@ -154,34 +176,53 @@ void run_layer(const float* params, const float* in, float* out, float* scratch)
       else
         call(kernels::epilogue<kernels::fused::relu>{});
     }
-  } else if constexpr (is_pool<L>) {
-    kernels::pool<L, In, Out>(in, out);
   } else {
-    kernels::activation<L, Out>(in, out);
+    for (std::size_t s = 0; s < samples; ++s) {
+      if constexpr (is_pool<L>)
+        kernels::pool<L, In, Out>(in + s * in_stride, out + s * out_stride);
+      else
+        kernels::activation<L, Out>(in + s * in_stride, out + s * out_stride);
+    }
   }
 }
 
-/// One sample through every layer; x and y are the caller's, ws one workspace.
-template <class Net>
-void forward_one(const float* params, const float* x, float* y, float* ws) {
+/// `samples` samples (at most plan<Net>::micro_batch, or 1 with a single-sample
+/// workspace) through every layer; x and y are the caller's, back to back; ws
+/// holds two buffers of `samples` activations and the scratch.
+template <class Net, bool Batch>
+void forward_samples(const float* params, const float* x, float* y, std::size_t samples, float* ws) {
   using P = plan<Net>;
+  constexpr std::size_t in_size = P::f.input.size(), out_size = P::f.output.size(), act = P::activation_floats;
   const float* current = x;
-  float* buffers[2] = {ws, ws + P::activation_floats};
-  float* scratch = ws + 2 * P::activation_floats;
+  std::size_t stride = in_size;
+  float* buffers[2] = {ws, ws + samples * act};
+  float* scratch = ws + 2 * samples * act;
   int which = 0;
   [&]<std::size_t... I>(std::index_sequence<I...>) {
     (
         [&] {
           if constexpr (P::steps[I] == step::run) {
             float* dst = I == P::last_run ? y : buffers[which];
-            run_layer<Net, I>(params, current, dst, scratch);
+            const std::size_t dst_stride = I == P::last_run ? out_size : act;
+            run_layer<Net, I, Batch>(params, current, stride, dst, dst_stride, samples, scratch);
             current = dst;
+            stride = dst_stride;
             which ^= 1;
           }
         }(),
         ...);
   }(std::make_index_sequence<P::layers>{});
-  if (current != y) std::copy(current, current + P::f.output.size(), y);
+  if (current != y)
+    for (std::size_t s = 0; s < samples; ++s) std::copy(current + s * stride, current + s * stride + out_size, y + s * out_size);
+}
+
+/// Samples [first, last) of a batch, in groups of `group`.
+template <class Net>
+void forward_range(const float* params, const float* x, float* y, std::size_t first, std::size_t last,
+                   std::size_t group, float* ws) {
+  constexpr std::size_t in = plan<Net>::f.input.size(), out = plan<Net>::f.output.size();
+  for (std::size_t s = first; s < last; s += group)
+    forward_samples<Net, true>(params, x + s * in, y + s * out, std::min(group, last - s), ws);
 }
 
 inline std::string describe_size(std::size_t floats, shape s) {
@@ -232,8 +273,7 @@ class model {
   explicit model(Init init) {
     if constexpr (Where == storage::heap) {
       params_ = detail::aligned_floats(block_floats);
-      workspaces_ = detail::aligned_floats(workspace_floats);
-      workspace_count_ = 1;
+      reserve_workspaces(1);
     }
     initialize(init);
   }
@@ -269,7 +309,9 @@ class model {
   }
 
   /// One sample: x (input_shape, HWC) -> y (output_shape). Never allocates.
-  void forward(const input_tensor& x, output_tensor& y) { detail::forward_one<Net>(params_data(), x.data(), y.data(), workspace(0)); }
+  void forward(const input_tensor& x, output_tensor& y) {
+    detail::forward_samples<Net, false>(params_data(), x.data(), y.data(), 1, single_workspace());
+  }
 
   output_tensor forward(const input_tensor& x) {
     output_tensor y;
@@ -280,7 +322,7 @@ class model {
   /// One sample from raw buffers; throws std::invalid_argument if a size is wrong.
   void forward(std::span<const float> x, std::span<float> y) {
     check_sizes(x.size(), y.size());
-    detail::forward_one<Net>(params_data(), x.data(), y.data(), workspace(0));
+    detail::forward_samples<Net, false>(params_data(), x.data(), y.data(), 1, single_workspace());
   }
 
   /// A batch: x holds n samples one after the other, y receives n outputs.
@@ -295,22 +337,24 @@ class model {
     if (y.size() != n * out)
       throw std::invalid_argument("typenet: forward_batch: " + std::to_string(n) + " samples need an output of " +
                                   std::to_string(n * out) + " floats, got " + std::to_string(y.size()));
-    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-    threads = std::min(threads, n);
-    if constexpr (Where == storage::in_place) threads = 1;
-    if (threads <= 1) {
-      for (std::size_t s = 0; s < n; ++s) detail::forward_one<Net>(params_data(), x.data() + s * in, y.data() + s * out, workspace(0));
-      return;
+    if (n == 0) return;
+    if constexpr (Where == storage::in_place) {
+      detail::forward_range<Net>(params_data(), x.data(), y.data(), 0, n, 1, workspace_.data());
+    } else {
+      if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+      threads = std::min(threads, n);
+      reserve_workspaces(threads);
+      auto range = [&](std::size_t t) {
+        detail::forward_range<Net>(params_data(), x.data(), y.data(), n * t / threads, n * (t + 1) / threads,
+                                   P::micro_batch, workspaces_.data() + t * P::batch_workspace_floats);
+      };
+      if (threads == 1) return range(0);
+      std::vector<std::thread> pool;
+      pool.reserve(threads - 1);
+      for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(range, t);
+      range(0);
+      for (std::thread& th : pool) th.join();
     }
-    reserve_workspaces(threads);
-    std::vector<std::thread> pool;
-    pool.reserve(threads);
-    for (std::size_t t = 0; t < threads; ++t)
-      pool.emplace_back([&, t] {
-        for (std::size_t s = n * t / threads; s < n * (t + 1) / threads; ++s)
-          detail::forward_one<Net>(params_data(), x.data() + s * in, y.data() + s * out, workspace(t));
-      });
-    for (std::thread& th : pool) th.join();
   }
 
  private:
@@ -323,25 +367,25 @@ class model {
                                   detail::describe_size(output_shape.size(), output_shape));
   }
 
+  /// Heap models hold one batch workspace per thread (the first also serves
+  /// single forward passes); more are allocated when a batch asks for more threads.
   void reserve_workspaces(std::size_t count) {
     if (count <= workspace_count_) return;
-    workspaces_ = detail::aligned_floats(count * workspace_floats);
+    workspaces_ = detail::aligned_floats(count * P::batch_workspace_floats);
     workspace_count_ = count;
   }
 
-  float* params_data() {
-    if constexpr (Where == storage::heap) return params_.data();
-    else return params_.data();
-  }
-  const float* params_data() const { return const_cast<model*>(this)->params_data(); }
-  float* workspace(std::size_t t) {
-    if constexpr (Where == storage::heap) return workspaces_.data() + t * workspace_floats;
+  float* params_data() { return params_.data(); }
+  const float* params_data() const { return params_.data(); }
+  float* single_workspace() {
+    if constexpr (Where == storage::heap) return workspaces_.data();
     else return workspace_.data();
   }
 
+  using heap_or_array = std::conditional_t<Where == storage::heap, detail::aligned_floats, std::array<float, 1>>;
   alignas(64) std::conditional_t<Where == storage::heap, detail::aligned_floats, std::array<float, block_floats>> params_{};
-  std::conditional_t<Where == storage::heap, detail::aligned_floats, std::array<float, 1>> workspaces_{};
-  std::size_t workspace_count_ = 1;
+  heap_or_array workspaces_{};
+  std::size_t workspace_count_ = 0;
   alignas(64) std::conditional_t<Where == storage::in_place, std::array<float, workspace_floats>, std::array<float, 1>>
       workspace_{};
 };

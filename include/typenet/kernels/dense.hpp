@@ -69,4 +69,77 @@ void dense(const float* in, const float* weights, const float* biases, float* ou
   }
 }
 
+/// Blocking of a dense layer over several samples: Rows samples x V vectors
+/// of units in registers, so each weight vector loaded serves every sample.
+template <std::size_t Units>
+struct dense_batch_plan {
+  static constexpr std::size_t W = simd::lanes;
+  static constexpr std::size_t vectors = (Units + W - 1) / W;
+  static constexpr std::size_t V = std::min(vectors, simd::registers == 32 ? std::size_t{4} : std::size_t{2});
+  static constexpr std::size_t Rows = std::min(std::size_t{8}, (simd::registers - V - 1) / V);
+  static constexpr std::size_t last_V = vectors % V == 0 ? V : vectors % V;
+  static constexpr std::size_t plain_blocks = (vectors - last_V) / V;
+  static constexpr std::size_t tail = Units % W;
+};
+
+template <class P, std::size_t Inputs, std::size_t Units, std::size_t Rows, std::size_t V, bool Partial, fused A>
+inline void dense_rows(const float* in, std::size_t in_stride, const float* w, const float* b, float* y,
+                       std::size_t out_stride, epilogue<A> act) {
+  using vec = simd::vec;
+  constexpr std::size_t W = P::W;
+  vec acc[Rows][V];
+  for (std::size_t v = 0; v < V; ++v) {
+    const vec bias = vec::load_unaligned(b + v * W);  // may read past Units: slack, discarded
+    for (std::size_t r = 0; r < Rows; ++r) acc[r][v] = bias;
+  }
+  for (std::size_t i = 0; i < Inputs; ++i) {
+    vec wv[V];
+    for (std::size_t v = 0; v < V; ++v) wv[v] = vec::load_unaligned(w + i * Units + v * W);
+    for (std::size_t r = 0; r < Rows; ++r) {
+      const vec x(in[r * in_stride + i]);
+      for (std::size_t v = 0; v < V; ++v) acc[r][v] = xsimd::fma(x, wv[v], acc[r][v]);
+    }
+  }
+  for (std::size_t r = 0; r < Rows; ++r)
+    for (std::size_t v = 0; v < V; ++v) {
+      const vec out = act(acc[r][v]);
+      if (Partial && v == V - 1)
+        store_first(out, y + r * out_stride + v * W, P::tail);
+      else
+        out.store_unaligned(y + r * out_stride + v * W);
+    }
+}
+
+template <class P, std::size_t Inputs, std::size_t Units, std::size_t V, bool Partial, fused A>
+inline void dense_block_rows(const float* in, std::size_t in_stride, const float* w, const float* b, float* y,
+                             std::size_t out_stride, std::size_t samples, epilogue<A> act) {
+  std::size_t s = 0;
+  for (; s + P::Rows <= samples; s += P::Rows)
+    dense_rows<P, Inputs, Units, P::Rows, V, Partial, A>(in + s * in_stride, in_stride, w, b, y + s * out_stride,
+                                                         out_stride, act);
+  for (; s < samples; ++s)
+    dense_rows<P, Inputs, Units, 1, V, Partial, A>(in + s * in_stride, in_stride, w, b, y + s * out_stride,
+                                                   out_stride, act);
+}
+
+/// A dense layer on several samples at once (sample s at in + s * in_stride,
+/// out + s * out_stride): each weight is loaded once per group of samples
+/// instead of once per sample, which is what a batch gains over a loop.
+template <std::size_t Inputs, std::size_t Units, fused A = fused::none>
+void dense_batch(const float* in, std::size_t in_stride, const float* weights, const float* biases, float* out,
+                 std::size_t out_stride, std::size_t samples, epilogue<A> act = {}) {
+  if constexpr (!simd::available) {
+    for (std::size_t s = 0; s < samples; ++s) dense<Inputs, Units, A>(in + s * in_stride, weights, biases, out + s * out_stride, act);
+  } else {
+    using P = dense_batch_plan<Units>;
+    constexpr std::size_t block = P::V * P::W;
+    for (std::size_t cb = 0; cb < P::plain_blocks; ++cb)
+      dense_block_rows<P, Inputs, Units, P::V, false, A>(in, in_stride, weights + cb * block, biases + cb * block,
+                                                         out + cb * block, out_stride, samples, act);
+    constexpr std::size_t u = P::plain_blocks * block;
+    dense_block_rows<P, Inputs, Units, P::last_V, P::tail != 0, A>(in, in_stride, weights + u, biases + u, out + u,
+                                                                  out_stride, samples, act);
+  }
+}
+
 }  // namespace typenet::kernels
