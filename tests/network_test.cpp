@@ -48,3 +48,21 @@ static_assert(layer_count<with_head> == layer_count<small> + 1);  // the nested 
 static_assert(!resolve<3, conv<filters<4>, kernel<30>>, rejected>().output.valid());
 static_assert(!resolve<3, dense<units<2>>, rejected>().output.valid());
 }  // namespace
+
+// fits<Net>: the same checks as a trait, without a diagnostic, for negative facts.
+namespace {
+using namespace typenet;
+static_assert(fits<network<input<7, 7, 3>, conv<filters<1>, kernel<3>, stride<2>>>>);
+static_assert(!fits<network<input<7, 7, 3>, conv<filters<1>, kernel<3>, stride<3>>>>);        // 2.33 does not fit
+static_assert(fits<network<input<7, 7, 3>, conv<filters<1>, kernel<3>, stride<3>, round_down>>>);
+static_assert(!fits<network<input<4, 4, 1>, conv<filters<1>, kernel<5>>>>);                    // window too large
+static_assert(!fits<network<input<4, 4, 1>, max_pool<window<2>, pad<2>>>>);                     // pad > F / 2
+static_assert(!fits<network<input<8>, conv<filters<1>, kernel<1>>>>);                           // needs a volume
+static_assert(!fits<network<input<4, 4, 1>, max_pool<kernel<2>>>>);                             // not its option
+static_assert(!fits<network<input<4, 4, 1>, conv<filters<0>, kernel<1>>>>);                     // zero filters
+static_assert(!fits<network<input<4, 4, 1>, conv<kernel<1>>>>);                                 // filters missing
+static_assert(!fits<network<input<4, 4, 1>, block<>>>);                                         // empty block
+static_assert(!fits<network<input<4, 4, 1>, network<relu>>>);                                   // nested, no input
+static_assert(!fits<network<input<4, 4, 1>, network<input<4, 4, 2>, relu>>>);                   // shape mismatch
+static_assert(!fits<network<>> && !fits<network<relu>> && !fits<int>);
+}  // namespace

@@ -198,25 +198,43 @@ constexpr void report_options() {
 
 }  // namespace detail
 
+/// Stands in a network for a group (block or nested network) that broke a
+/// rule of groups; the fold reports Diagnostic at its position.
+template <class Diagnostic>
+struct group_problem {
+  using diagnostic = Diagnostic;
+  static constexpr std::string_view kind = "group";
+};
+
+template <class T>
+inline constexpr bool is_group_problem = false;
+template <class D>
+inline constexpr bool is_group_problem<group_problem<D>> = true;
+
 /// Facts of layer L at position Pos given input In, after checking every rule
-/// it owns. A broken rule reports its diagnostic and yields `rejected`, which
-/// later layers pass through silently, so one bad layer gives one error.
-template <std::size_t Pos, class L, shape In>
+/// it owns. A broken rule reports its diagnostic (if Report) and yields
+/// `rejected`, which later layers pass through silently, so one bad layer
+/// gives one error.
+template <std::size_t Pos, class L, shape In, bool Report = true>
 constexpr layer_facts resolve() {
-  if constexpr (!Layer<L>) {
-    error::raise<error::not_a_layer<error::at_layer<Pos, L>, L>>();
+  if constexpr (Pos > 0 && !In.valid()) {
+    if constexpr (Layer<L>) return make_facts(L::kind, In, rejected);
+    else return make_facts("?", In, rejected);
+  } else if constexpr (!Layer<L>) {
+    if constexpr (Report) error::raise<error::not_a_layer<error::at_layer<Pos, L>, L>>();
     return make_facts("?", In, rejected);
-  } else if constexpr (Pos > 0 && !In.valid()) {
+  } else if constexpr (is_group_problem<L>) {
+    if constexpr (Report) error::raise<typename L::diagnostic>();
     return make_facts(L::kind, In, rejected);
   } else {
     constexpr detail::option_verdict options = detail::check_options<L>();
     if constexpr (options.broken != detail::option_rule::none) {
-      detail::report_options<Pos, L, options>();
+      if constexpr (Report) detail::report_options<Pos, L, options>();
       return make_facts(L::kind, In, rejected);
     } else {
       constexpr verdict v = L::template check<In>();
       if constexpr (!v.ok()) {
-        detail::report<Pos, L, In, v>();
+        if constexpr (Report) detail::report<Pos, L, In, v>();
         return make_facts(L::kind, In, rejected);
       } else {
         return L::template facts<In>();

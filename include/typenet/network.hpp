@@ -4,10 +4,8 @@
 #include <typenet/layer.hpp>
 #include <typenet/layers/input.hpp>
 
-#include <boost/hana/append.hpp>
-#include <boost/hana/back.hpp>
+#include <boost/hana/at.hpp>
 #include <boost/hana/flatten.hpp>
-#include <boost/hana/fold_left.hpp>
 #include <boost/hana/front.hpp>
 #include <boost/hana/length.hpp>
 #include <boost/hana/tuple.hpp>
@@ -18,6 +16,7 @@
 #include <array>
 #include <cstddef>
 #include <type_traits>
+#include <utility>
 
 namespace typenet {
 
@@ -59,21 +58,19 @@ template <std::size_t... E>
 struct is_input<input<E...>> : std::true_type {};
 
 /// Rule: a network's layers (nesting spliced) are not empty and start with
-/// input<>. Reports the broken rule; holds for nested networks too.
+/// input<>. Holds for nested networks too. The diagnostic of the broken rule,
+/// or void.
 template <class Net, class Layers>
-constexpr bool starts_with_input(Layers layers) {
+constexpr auto start_problem(Layers layers) {
   namespace hana = boost::hana;
   if constexpr (decltype(hana::length(layers))::value == 0) {
-    error::raise<error::network_is_empty<Net>>();
-    return false;
+    return hana::type_c<error::network_is_empty<Net>>;
   } else {
     using first = typename std::remove_cvref_t<decltype(hana::front(layers))>::type;
-    if constexpr (!is_input<first>::value) {
-      error::raise<error::network_must_start_with_input<Net, first>>();
-      return false;
-    } else {
-      return true;
-    }
+    if constexpr (!is_input<first>::value)
+      return hana::type_c<error::network_must_start_with_input<Net, first>>;
+    else
+      return hana::type_c<void>;
   }
 }
 
@@ -98,72 +95,86 @@ struct expand<block<Ls...>> {
   static constexpr auto layers = splice<block<Ls...>, Ls...>();
 };
 
+// A group that breaks a rule (an empty block, a nested network without an
+// input) becomes a group_problem in its place, which the fold reports at that
+// position like any rejected layer.
 template <class... Ls>
   requires(sizeof...(Ls) == 0)
 struct expand<block<Ls...>> {
-  static constexpr auto layers = [] {
-    error::raise<error::block_is_empty<block<Ls...>>>();
-    return boost::hana::tuple_t<>;
-  }();
+  static constexpr auto layers = boost::hana::tuple_t<group_problem<error::block_is_empty<block<Ls...>>>>;
 };
 
 template <class... Ls>
 struct expand<network<Ls...>> {
-  // A nested network keeps the rules of a network (a group without an input
-  // is a block<>); its layers are spliced either way, so the fold goes on.
+  // A nested network keeps the rules of a network (a group without an input is a block<>).
   static constexpr auto layers = [] {
     constexpr auto spliced = splice<network<Ls...>, Ls...>();
-    static_cast<void>(starts_with_input<network<Ls...>>(spliced));
-    return spliced;
+    using problem = typename decltype(start_problem<network<Ls...>>(spliced))::type;
+    if constexpr (std::is_void_v<problem>)
+      return spliced;
+    else
+      return boost::hana::tuple_t<group_problem<problem>>;
   }();
 };
 
 /// One layer bound to its position and input shape: the fold's element.
-template <std::size_t Pos, class L, shape In>
+/// Report: raise the diagnostic of a broken rule (false: only record it).
+template <std::size_t Pos, class L, shape In, bool Report = true>
 struct bound {
   using layer = L;
   static constexpr std::size_t position = Pos;
   static constexpr shape input = In;
-  static constexpr layer_facts facts = resolve<Pos, L, In>();
+  static constexpr layer_facts facts = resolve<Pos, L, In, Report>();
   static constexpr shape output = facts.output;
 };
 
-/// What the next layer is given: the last bound layer's output, or, for the
-/// first layer, the placeholder that input<> replaces with its own shape.
-template <class Done>
-constexpr shape incoming() {
-  if constexpr (decltype(boost::hana::length(std::declval<Done>()))::value == 0)
-    return rejected;
-  else
-    return std::remove_cvref_t<decltype(boost::hana::back(std::declval<Done>()))>::type::output;
+/// The fold of the input shape through the layers, one position at a time:
+/// layer I is bound to the output of layer I - 1 (layer 0, the input, to the
+/// placeholder that input<> replaces with its own shape). Each step names only
+/// its own layer and the shape before it, so L layers cost L instantiations;
+/// a hana::fold_left appending to a growing tuple costs O(L^2) of them (2 s of
+/// compile time for VGG-16, out of memory at 200 layers).
+template <class Layers, std::size_t I, bool Report>
+struct fold_step {
+  using layer = typename std::remove_cvref_t<decltype(boost::hana::at_c<I>(std::declval<Layers>()))>::type;
+  static constexpr shape incoming = [] {
+    if constexpr (I == 0)
+      return rejected;
+    else
+      return fold_step<Layers, I - 1, Report>::type::output;
+  }();
+  using type = bound<I, layer, incoming, Report>;
+};
+
+/// Every layer bound, left to right (the steps are instantiated in order, so
+/// the recursion in fold_step never goes deeper than one step).
+template <bool Report, class Layers, std::size_t... I>
+constexpr auto bind_layers(Layers, std::index_sequence<I...>) {
+  return boost::hana::tuple_t<typename fold_step<Layers, I, Report>::type...>;
 }
 
-/// Folds the input shape through the layers, left to right.
-struct bind_next {
-  template <class Done, class LayerType>
-  constexpr auto operator()(Done done, LayerType) const {
-    constexpr std::size_t pos = decltype(boost::hana::length(done))::value;
-    return boost::hana::append(done, boost::hana::type_c<bound<pos, typename LayerType::type, incoming<Done>()>>);
-  }
-};
-
-template <class Net>
+/// The checked, bound layers of Net; Report: raise the first broken rule's diagnostic.
+template <class Net, bool Report = true>
 struct analysis {
   // Not a network: report as a network that does not start with an input.
-  static_assert((error::raise<error::network_must_start_with_input<Net, Net>>(), true));
-  static constexpr auto bound_layers = boost::hana::tuple_t<>;
+  static constexpr auto bound_layers = [] {
+    if constexpr (Report) error::raise<error::network_must_start_with_input<Net, Net>>();
+    return boost::hana::tuple_t<>;
+  }();
 };
 
-template <class... Ls>
-struct analysis<network<Ls...>> {
+template <class... Ls, bool Report>
+struct analysis<network<Ls...>, Report> {
   using net = network<Ls...>;
   static constexpr auto layers = splice<net, Ls...>();
-  static constexpr bool starts_well = starts_with_input<net>(layers);
+  using problem = typename decltype(start_problem<net>(layers))::type;
   static constexpr auto bound_layers = [] {
-    if constexpr (starts_well)
-      return boost::hana::fold_left(layers, boost::hana::make_tuple(), bind_next{});
-    else
+    if constexpr (std::is_void_v<problem>) {
+      return bind_layers<Report>(layers, std::make_index_sequence<decltype(boost::hana::length(layers))::value>{});
+    } else {
+      if constexpr (Report) error::raise<problem>();
       return boost::hana::tuple_t<>;
+    }
   }();
 };
 
@@ -196,6 +207,11 @@ constexpr auto collect_facts(Bound bound_layers) {
 /// `facts<Net>.layer[1].output`, ... Checking the network happens here.
 template <class Net>
 inline constexpr auto facts = detail::collect_facts(detail::analysis<Net>::bound_layers);
+
+/// Whether Net is a network whose every layer accepts its input, without a
+/// diagnostic: `static_assert(!fits<network<input<7, 7, 3>, conv<filters<1>, kernel<3>, stride<3>>>>);`
+template <class Net>
+inline constexpr bool fits = detail::collect_facts(detail::analysis<Net, false>::bound_layers).valid;
 
 /// The layers of Net, nesting spliced, each bound to its position and input
 /// shape (a hana tuple of hana types of detail::bound).
