@@ -222,6 +222,14 @@ inline constexpr auto bound_layers = detail::analysis<Net>::bound_layers;
 template <class Net>
 inline constexpr std::size_t layer_count = facts<Net>.layer_count;
 
+/// Where layer I's weights (then biases) start in Net's parameter block.
+template <class Net, std::size_t I>
+inline constexpr std::size_t param_offset = [] {
+  std::size_t offset = 0;
+  for (std::size_t i = 0; i < I; ++i) offset += facts<Net>.layer[i].params;
+  return offset;
+}();
+
 /// Selects the whole network in the queries below.
 inline constexpr std::size_t whole = static_cast<std::size_t>(-1);
 

@@ -14,7 +14,7 @@ constexpr std::array<float, 16> slice{1, 1, 2, 4,  //
                                       5, 6, 7, 8,  //
                                       3, 2, 1, 0,  //
                                       1, 2, 3, 4};
-static_assert(tn::reference::evaluate<slide>(std::array<float, 0>{}, slice) == std::array<float, 4>{6, 8, 3, 4});
+static_assert(tn::reference::evaluate<slide>(slice) == std::array<float, 4>{6, 8, 3, 4});
 
 // A 2x2 convolution with known weights on a 3x3 input, two filters, then relu:
 // filter 0 = [1 0; 0 -1] (a diagonal difference, always -4 here: relu gives 0),
@@ -32,7 +32,7 @@ static_assert(tn::reference::evaluate<small_conv>(weights, image) ==
 
 // Average pooling that reaches into padding divides by the covered inputs only.
 using padded_avg = tn::network<tn::input<2, 2, 1>, tn::avg_pool<tn::window<2>, tn::stride<1>, tn::pad<1>>>;
-static_assert(tn::reference::evaluate<padded_avg>(std::array<double, 0>{}, std::array<double, 4>{1, 2, 3, 4}) ==
+static_assert(tn::reference::evaluate<padded_avg>(std::array<double, 4>{1, 2, 3, 4}) ==
               std::array<double, 9>{1, 1.5, 2, 2, 2.5, 3, 3, 3.5, 4});
 
 TEST_CASE("the reference evaluates at run time what it evaluates at compile time") {

@@ -24,33 +24,6 @@
 
 namespace typenet {
 
-template <class L>
-inline constexpr bool is_conv = false;
-template <class... O>
-inline constexpr bool is_conv<conv<O...>> = true;
-template <class L>
-inline constexpr bool is_pool = false;
-template <class... O>
-inline constexpr bool is_pool<max_pool<O...>> = true;
-template <class... O>
-inline constexpr bool is_pool<avg_pool<O...>> = true;
-template <class L>
-inline constexpr bool is_dense = false;
-template <class... O>
-inline constexpr bool is_dense<dense<O...>> = true;
-template <class L>
-inline constexpr bool is_leaky_relu = false;
-template <class... O>
-inline constexpr bool is_leaky_relu<leaky_relu<O...>> = true;
-
-/// Where a layer's weights and biases start in a network's parameter block.
-template <class Net, std::size_t I>
-inline constexpr std::size_t param_offset = [] {
-  std::size_t offset = 0;
-  for (std::size_t i = 0; i < I; ++i) offset += facts<Net>.layer[i].params;
-  return offset;
-}();
-
 /// First index and one-past-last index of the input rows (or columns) that
 /// output position o's window covers, clipped to the input: padding is skipped.
 struct window_span {
@@ -201,6 +174,13 @@ constexpr auto evaluate(const std::array<T, P>& params, const std::array<T, N>& 
   std::array<T, f.output.size()> out{};
   forward<Net, T>(params.data(), input.data(), out.data());
   return out;
+}
+
+/// Evaluates a network without parameters (pooling, activations, flatten):
+/// `constexpr auto y = evaluate<Net>(x);`
+template <class Net, class T, std::size_t N>
+constexpr auto evaluate(const std::array<T, N>& input) {
+  return evaluate<Net>(std::array<T, 0>{}, input);
 }
 
 }  // namespace reference

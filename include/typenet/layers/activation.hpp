@@ -54,4 +54,10 @@ struct softmax : shape_preserving<softmax> {
   static constexpr std::string_view kind = "softmax";
 };
 
+/// Is L a leaky relu?
+template <class L>
+inline constexpr bool is_leaky_relu = false;
+template <class... O>
+inline constexpr bool is_leaky_relu<leaky_relu<O...>> = true;
+
 }  // namespace typenet

@@ -121,4 +121,10 @@ struct conv : sliding_window<label::kernel, false, Options...> {
   }
 };
 
+/// Is L a convolution?
+template <class L>
+inline constexpr bool is_conv = false;
+template <class... O>
+inline constexpr bool is_conv<conv<O...>> = true;
+
 }  // namespace typenet

@@ -32,4 +32,10 @@ struct dense {
   static std::string describe() { return "dense " + std::to_string(unit_count); }
 };
 
+/// Is L a dense layer?
+template <class L>
+inline constexpr bool is_dense = false;
+template <class... O>
+inline constexpr bool is_dense<dense<O...>> = true;
+
 }  // namespace typenet

@@ -64,4 +64,12 @@ struct avg_pool : pooling<pool_op::average, Options...> {
   static std::string describe() { return "avg_pool " + avg_pool::describe_geometry(); }
 };
 
+/// Is L a pooling layer (max or average)?
+template <class L>
+inline constexpr bool is_pool = false;
+template <class... O>
+inline constexpr bool is_pool<max_pool<O...>> = true;
+template <class... O>
+inline constexpr bool is_pool<avg_pool<O...>> = true;
+
 }  // namespace typenet
