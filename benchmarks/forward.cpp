@@ -1,0 +1,667 @@
+// The forward-pass benchmark: typenet against a plain scalar loop and oneDNN, in one run, as one table.
+//
+// Usage: benchmarks/run-forward [--samples N] [--min-time SECONDS] [--only W2]
+// (the script builds with optimization for this machine and runs this program).
+// Compiled with TYPENET_BENCH_ONEDNN when oneDNN was found; without it the
+// oneDNN columns read "n/a".
+#include <typenet/model.hpp>
+#include <typenet/models/lenet5.hpp>
+#include <typenet/typenet.hpp>
+
+#include <boost/hana/for_each.hpp>
+
+#ifdef TYPENET_BENCH_ONEDNN
+#include <dnnl.hpp>
+#endif
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <random>
+#include <span>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#ifndef TYPENET_BENCH_FLAGS
+#define TYPENET_BENCH_FLAGS "(not recorded)"
+#endif
+
+namespace tn = typenet;
+
+namespace {
+
+// ---------------------------------------------------------------------------
+// The workloads.
+
+using w1_lecture_conv = tn::network<tn::input<32, 32, 3>, tn::conv<tn::filters<10>, tn::kernel<5>, tn::stride<1>, tn::pad<2>>>;
+using w2_conv_64_64 = tn::network<tn::input<32, 32, 64>, tn::conv<tn::filters<64>, tn::kernel<3>, tn::pad<1>>>;
+// (56 + 2 - 3) % 2 = 1: the last row and column of the padding are never reached.
+using w3_conv_64_128_s2 =
+    tn::network<tn::input<56, 56, 64>, tn::conv<tn::filters<128>, tn::kernel<3>, tn::stride<2>, tn::pad<1>, tn::round_down>>;
+using w4_max_pool = tn::network<tn::input<32, 32, 64>, tn::max_pool<tn::window<2>, tn::stride<2>>>;
+using w5_lenet5 = tn::models::lenet5;
+using w6_cifar_net =
+    tn::network<tn::input<32, 32, 3>, tn::conv<tn::filters<32>, tn::kernel<3>, tn::pad<1>>, tn::relu,
+                tn::conv<tn::filters<32>, tn::kernel<3>, tn::pad<1>>, tn::relu, tn::max_pool<tn::window<2>>,
+                tn::conv<tn::filters<64>, tn::kernel<3>, tn::pad<1>>, tn::relu,
+                tn::conv<tn::filters<64>, tn::kernel<3>, tn::pad<1>>, tn::relu, tn::max_pool<tn::window<2>>,
+                tn::dense<tn::units<512>>, tn::relu, tn::dense<tn::units<10>>>;
+
+/// How oneDNN is set up for a workload (see the method printed at the top).
+enum class peer_mode {
+  layer,    ///< one primitive on the formats it prefers; reorders outside the timing
+  network,  ///< a user's chain from NHWC input to the output, reorders inside the timing
+};
+
+constexpr std::size_t batches[] = {1, 64};
+
+// ---------------------------------------------------------------------------
+// Timing.
+
+struct options {
+  int samples = 7;
+  double min_time = 0.2;  // seconds per sample
+  int naive_samples = 3;  // one call per sample
+  std::string only;
+};
+
+using clock_type = std::chrono::steady_clock;
+
+double seconds_of(const std::function<void()>& f, long iterations) {
+  const auto start = clock_type::now();
+  for (long i = 0; i < iterations; ++i) f();
+  return std::chrono::duration<double>(clock_type::now() - start).count();
+}
+
+/// Median seconds per call: warm-up of at least 0.1 s (and 2 calls), then
+/// `samples` samples, each of as many calls as last at least `min_time`.
+double median_time(const std::function<void()>& f, int samples, double min_time) {
+  double warm = 0;
+  long calls = 0;
+  while (warm < 0.1 || calls < 2) {
+    warm += seconds_of(f, 1);
+    ++calls;
+  }
+  const double one = warm / static_cast<double>(calls);
+  const long iterations = std::max(1L, static_cast<long>(std::ceil(min_time / std::max(one, 1e-9))));
+  std::vector<double> t;
+  for (int s = 0; s < samples; ++s) t.push_back(seconds_of(f, iterations) / static_cast<double>(iterations));
+  std::sort(t.begin(), t.end());
+  return t[t.size() / 2];
+}
+
+/// The naive loop is slow: one warm-up call, then `samples` single calls.
+double median_time_naive(const std::function<void()>& f, int samples) {
+  seconds_of(f, 1);
+  std::vector<double> t;
+  for (int s = 0; s < samples; ++s) t.push_back(seconds_of(f, 1));
+  std::sort(t.begin(), t.end());
+  return t[t.size() / 2];
+}
+
+// ---------------------------------------------------------------------------
+// Formatting.
+
+std::string fmt(const char* format, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, format, v);
+  return buf;
+}
+
+std::string time_text(double s) {
+  if (s < 1e-3) return fmt("%.1f us", s * 1e6);
+  if (s < 1) return fmt("%.3f ms", s * 1e3);
+  return fmt("%.3f s", s);
+}
+
+std::string gflops_text(std::size_t macs, std::size_t batch, double s) {
+  if (macs == 0) return "-";  // pooling: no multiply-accumulates
+  return fmt("%.1f", 2.0 * static_cast<double>(macs) * static_cast<double>(batch) / s / 1e9);
+}
+
+/// A Markdown table whose columns are padded to their widest cell, so it reads
+/// the same in a terminal and in docs/performance.md.
+struct table {
+  std::vector<std::string> head;
+  std::vector<bool> right;  // right-aligned columns
+  std::vector<std::vector<std::string>> rows;
+
+  void print() const {
+    std::vector<std::size_t> w(head.size());
+    for (std::size_t c = 0; c < head.size(); ++c) {
+      w[c] = head[c].size();
+      for (const auto& r : rows) w[c] = std::max(w[c], r[c].size());
+    }
+    // Appends only: g++ 12 reports `"literal" + std::string` as overlapping memcpy (GCC bug 105651).
+    auto line = [&](const std::vector<std::string>& cells) {
+      std::string s = "|";
+      for (std::size_t c = 0; c < cells.size(); ++c) {
+        const std::size_t pad = w[c] - cells[c].size();
+        s.push_back(' ');
+        if (right[c]) s.append(pad, ' ');
+        s.append(cells[c]);
+        if (!right[c]) s.append(pad, ' ');
+        s.append(" |");
+      }
+      std::puts(s.c_str());
+    };
+    line(head);
+    std::string rule = "|";
+    for (std::size_t c = 0; c < head.size(); ++c) {
+      if (!right[c]) rule.push_back(':');
+      rule.append(w[c] + 1, '-');
+      if (right[c]) rule.push_back(':');
+      rule.push_back('|');
+    }
+    std::puts(rule.c_str());
+    for (const auto& r : rows) line(r);
+  }
+};
+
+// ---------------------------------------------------------------------------
+// Environment.
+
+std::string cpu_model() {
+  std::ifstream f("/proc/cpuinfo");
+  std::string line, name = "unknown", family, model;
+  while (std::getline(f, line)) {
+    auto value = [&] { return line.substr(line.find(':') + 2); };
+    if (line.rfind("model name", 0) == 0 && name == "unknown") name = value();
+    else if (line.rfind("cpu family", 0) == 0 && family.empty()) family = value();
+    else if (line.rfind("model\t", 0) == 0 && model.empty()) model = value();
+  }
+  return name + " (family " + family + ", model " + model + "), " + std::to_string(std::thread::hardware_concurrency()) +
+         " logical CPUs";
+}
+
+#ifdef TYPENET_BENCH_ONEDNN
+/// Threads of this process now (/proc/self/status), to show what oneDNN started.
+int process_threads() {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind("Threads:", 0) == 0) return std::stoi(line.substr(8));
+  return -1;
+}
+#endif
+
+std::string compiler() {
+#if defined(__clang__)
+  return "clang++ " __clang_version__;
+#elif defined(__GNUC__)
+  return "g++ " __VERSION__;
+#else
+  return "unknown";
+#endif
+}
+
+// ---------------------------------------------------------------------------
+// Data.
+
+void fill(std::span<float> v, std::mt19937_64& g, float lo, float hi) {
+  std::uniform_real_distribution<float> d(lo, hi);
+  for (float& x : v) x = d(g);
+}
+
+struct diff {
+  double max_abs = 0, max_ref = 0;
+  bool within(double relative) const { return max_abs <= relative * std::max(1.0, max_ref); }
+};
+
+diff compare(std::span<const float> got, std::span<const float> ref) {
+  diff d;
+  for (std::size_t i = 0; i < ref.size(); ++i) {
+    d.max_abs = std::max(d.max_abs, std::abs(static_cast<double>(got[i]) - ref[i]));
+    d.max_ref = std::max(d.max_ref, std::abs(static_cast<double>(ref[i])));
+  }
+  return d;
+}
+
+// Float sums in another order: a relative 1e-4 of the largest output is far
+// above rounding and far below any indexing mistake.
+constexpr double tolerance = 1e-4;
+
+// ---------------------------------------------------------------------------
+// The network as a list of operations, for the peer.
+
+struct op {
+  enum kind_t { conv, pool, dense } kind;
+  tn::shape in, out;
+  std::size_t kh = 0, kw = 0, sh = 0, sw = 0, pt = 0, pl = 0;
+  std::size_t params = 0;  // offset of the weights in the parameter block
+  std::size_t weights = 0;
+  bool relu_after = false;
+};
+
+template <class Net>
+std::vector<op> operations() {
+  std::vector<op> ops;
+  boost::hana::for_each(tn::bound_layers<Net>, [&](auto bound) {
+    using B = typename decltype(bound)::type;
+    using L = typename B::layer;
+    if constexpr (tn::is_conv<L> || tn::is_pool<L>) {
+      using G = typename L::geometry;
+      if constexpr (tn::is_pool<L>) static_assert(L::op == tn::pool_op::max, "the benchmark maps max pooling only");
+      ops.push_back({tn::is_conv<L> ? op::conv : op::pool, B::input, B::output, G::window_size.height,
+                     G::window_size.width, G::strides.height, G::strides.width, G::pads.top, G::pads.left,
+                     tn::param_offset<Net, B::position>, B::facts.weights});
+    } else if constexpr (tn::is_dense<L>) {
+      ops.push_back({op::dense, B::input, B::output, 0, 0, 0, 0, 0, 0, tn::param_offset<Net, B::position>,
+                     B::facts.weights});
+    } else if constexpr (std::is_same_v<L, tn::relu>) {
+      ops.back().relu_after = true;
+    } else {
+      static_assert(std::is_same_v<L, tn::flatten> || B::position == 0, "the benchmark maps conv, max_pool, dense, relu");
+    }
+  });
+  return ops;
+}
+
+// ---------------------------------------------------------------------------
+// oneDNN.
+
+#ifdef TYPENET_BENCH_ONEDNN
+
+std::string isa_name(dnnl::cpu_isa isa) {
+  switch (isa) {
+    case dnnl::cpu_isa::sse41: return "sse41";
+    case dnnl::cpu_isa::avx: return "avx";
+    case dnnl::cpu_isa::avx2: return "avx2";
+    case dnnl::cpu_isa::avx2_vnni: return "avx2_vnni";
+    case dnnl::cpu_isa::avx512_core: return "avx512_core";
+    case dnnl::cpu_isa::avx512_core_vnni: return "avx512_core_vnni";
+    case dnnl::cpu_isa::avx512_core_bf16: return "avx512_core_bf16";
+    case dnnl::cpu_isa::avx512_core_amx: return "avx512_core_amx";
+    default: return "other (" + std::to_string(static_cast<int>(isa)) + ")";
+  }
+}
+
+std::string runtime_name(unsigned r) {
+  switch (r) {
+    case DNNL_RUNTIME_SEQ: return "sequential";
+    case DNNL_RUNTIME_OMP: return "OpenMP";
+    case DNNL_RUNTIME_TBB: return "TBB";
+    case DNNL_RUNTIME_THREADPOOL: return "threadpool";
+    default: return "other (" + std::to_string(r) + ")";
+  }
+}
+
+/// A chain of oneDNN primitives: `setup` ran once, `timed` is what the clock
+/// sees, `after` brings the result back to the user's NHWC / NC buffer.
+class peer {
+  using memory = dnnl::memory;
+  using tag = memory::format_tag;
+  struct step {
+    dnnl::primitive p;
+    std::unordered_map<int, memory> args;
+  };
+
+ public:
+  peer(const std::vector<op>& ops, peer_mode mode, std::size_t batch, const float* params, float* x, float* y)
+      : engine_(dnnl::engine::kind::cpu, 0), stream_(engine_) {
+    const auto n = static_cast<memory::dim>(batch);
+    const tn::shape first = ops.front().in, last = ops.back().out;
+    memory user_in({nchw(n, first), memory::data_type::f32, tag::nhwc}, engine_, x);
+    memory user_out(last.flat ? memory::desc({n, dim(last.size())}, memory::data_type::f32, tag::nc)
+                              : memory::desc(nchw(n, last), memory::data_type::f32, tag::nhwc),
+                    engine_, y);
+    std::vector<step>& edges = mode == peer_mode::layer ? setup_ : timed_;
+    memory current = user_in;
+    tn::shape shape = first;  // of `current`: a volume until a dense layer makes it a vector
+    for (const op& o : ops) {
+      const float* w = params + o.params;
+      const float* b = w + o.weights;
+      if (o.kind == op::conv) {
+        const memory::dims wd = {dim(o.out.depth), dim(o.in.depth), dim(o.kh), dim(o.kw)};
+        // Right/bottom padding as far as the last window reaches (typenet's round_down drops the rest).
+        const memory::dims pad_l = {dim(o.pt), dim(o.pl)};
+        const memory::dims pad_r = {dim((o.out.height - 1) * o.sh + o.kh) - dim(o.in.height) - pad_l[0],
+                                    dim((o.out.width - 1) * o.sw + o.kw) - dim(o.in.width) - pad_l[1]};
+        dnnl::convolution_forward::desc d(
+            dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, any(nchw(n, o.in)), any(wd),
+            memory::desc({dim(o.out.depth)}, memory::data_type::f32, tag::x), any(nchw(n, o.out)),
+            {dim(o.sh), dim(o.sw)}, pad_l, pad_r);
+        dnnl::convolution_forward::primitive_desc pd(d, attributes(o.relu_after), engine_);
+        note(std::string("conv ") + pd.impl_info_str());
+        current = convert(current, pd.src_desc(), edges, "src");
+        memory dst(pd.dst_desc(), engine_);
+        timed_.push_back({dnnl::convolution_forward(pd),
+                          {{DNNL_ARG_SRC, current},
+                           {DNNL_ARG_WEIGHTS, weights(w, {wd, memory::data_type::f32, tag::hwio}, pd.weights_desc())},
+                           {DNNL_ARG_BIAS, bias(b, pd.bias_desc())},
+                           {DNNL_ARG_DST, dst}}});
+        current = dst;
+      } else if (o.kind == op::pool) {
+        const memory::dims pad_l = {dim(o.pt), dim(o.pl)};
+        const memory::dims pad_r = {dim((o.out.height - 1) * o.sh + o.kh) - dim(o.in.height) - pad_l[0],
+                                    dim((o.out.width - 1) * o.sw + o.kw) - dim(o.in.width) - pad_l[1]};
+        dnnl::pooling_forward::desc d(dnnl::prop_kind::forward_inference, dnnl::algorithm::pooling_max,
+                                      current.get_desc(), any(nchw(n, o.out)), {dim(o.sh), dim(o.sw)},
+                                      {dim(o.kh), dim(o.kw)}, pad_l, pad_r);
+        dnnl::pooling_forward::primitive_desc pd(d, engine_);
+        note(std::string("pool ") + pd.impl_info_str());
+        memory dst(pd.dst_desc(), engine_);
+        timed_.push_back({dnnl::pooling_forward(pd), {{DNNL_ARG_SRC, current}, {DNNL_ARG_DST, dst}}});
+        current = dst;
+      } else {
+        // typenet's dense weights are inputs (HWC order) x units: oneDNN's hwio when the input is still a
+        // volume (flatten is free in both libraries), io when it is a vector.
+        const bool volume_in = !shape.flat;
+        const memory::dims wd = volume_in ? memory::dims{dim(o.out.size()), dim(shape.depth), dim(shape.height), dim(shape.width)}
+                                          : memory::dims{dim(o.out.size()), dim(shape.size())};
+        const memory::desc bd({dim(o.out.size())}, memory::data_type::f32, tag::x);
+        // The source as the previous layer left it, as a user would chain them; 'any' if oneDNN refuses that.
+        auto make = [&](const memory::desc& src) {
+          return dnnl::inner_product_forward::primitive_desc(
+              dnnl::inner_product_forward::desc(dnnl::prop_kind::forward_inference, src, any(wd), bd,
+                                                any({n, dim(o.out.size())})),
+              attributes(o.relu_after), engine_);
+        };
+        dnnl::inner_product_forward::primitive_desc pd;
+        try {
+          pd = make(current.get_desc());
+        } catch (const dnnl::error&) {
+          pd = make(any(volume_in ? nchw(n, shape) : memory::dims{n, dim(shape.size())}));
+        }
+        note(std::string("ip ") + pd.impl_info_str());
+        current = convert(current, pd.src_desc(), timed_, "src");
+        memory dst(pd.dst_desc(), engine_);
+        timed_.push_back(
+            {dnnl::inner_product_forward(pd),
+             {{DNNL_ARG_SRC, current},
+              {DNNL_ARG_WEIGHTS, weights(w, {wd, memory::data_type::f32, volume_in ? tag::hwio : tag::io}, pd.weights_desc())},
+              {DNNL_ARG_BIAS, bias(b, pd.bias_desc())},
+              {DNNL_ARG_DST, dst}}});
+        current = dst;
+      }
+      shape = o.out;
+    }
+    if (current.get_desc() == user_out.get_desc()) {
+      timed_.back().args[DNNL_ARG_DST] = user_out;  // the last primitive writes the user's buffer itself
+    } else {
+      std::vector<step>& tail = mode == peer_mode::layer ? after_ : timed_;
+      tail.push_back({dnnl::reorder(current, user_out), {{DNNL_ARG_FROM, current}, {DNNL_ARG_TO, user_out}}});
+      note("reorder dst to " + std::string(last.flat ? "nc" : "nhwc"));
+    }
+    execute(setup_);
+  }
+
+  /// The timed part (the caller times it).
+  void run() { execute(timed_); }
+  /// Brings the result of the last run() to the user's buffer.
+  void finish() { execute(after_); }
+  const std::string& description() const { return description_; }
+
+ private:
+  static memory::dim dim(std::size_t v) { return static_cast<memory::dim>(v); }
+  static memory::dims nchw(memory::dim n, tn::shape s) { return {n, dim(s.depth), dim(s.height), dim(s.width)}; }
+  static memory::desc any(const memory::dims& d) { return {d, memory::data_type::f32, tag::any}; }
+
+  static dnnl::primitive_attr attributes(bool relu) {
+    dnnl::primitive_attr attr;
+    if (relu) {
+      dnnl::post_ops po;
+      po.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+      attr.set_post_ops(po);
+    }
+    return attr;
+  }
+
+  void note(const std::string& s) { description_ += (description_.empty() ? "" : ", ") + s; }
+
+  /// `m` in format `want`: itself, or a reorder added to `where`.
+  memory convert(const memory& m, const memory::desc& want, std::vector<step>& where, const char* what) {
+    if (m.get_desc() == want) return m;
+    memory r(want, engine_);
+    where.push_back({dnnl::reorder(m, r), {{DNNL_ARG_FROM, m}, {DNNL_ARG_TO, r}}});
+    note(std::string("reorder ") + what + (&where == &timed_ ? " (timed)" : " (untimed)"));
+    return r;
+  }
+
+  /// The weights in the primitive's format, reordered once, now.
+  memory weights(const float* w, const memory::desc& user, const memory::desc& want) {
+    memory from(user, engine_, const_cast<float*>(w));
+    memory to(want, engine_);
+    dnnl::reorder(from, to).execute(stream_, from, to);
+    stream_.wait();
+    return to;
+  }
+
+  memory bias(const float* b, const memory::desc& want) {
+    memory m(want, engine_);
+    std::copy(b, b + want.get_size() / sizeof(float), static_cast<float*>(m.get_data_handle()));
+    return m;
+  }
+
+  void execute(std::vector<step>& steps) {
+    for (step& s : steps) s.p.execute(stream_, s.args);
+    stream_.wait();
+  }
+
+  dnnl::engine engine_;
+  dnnl::stream stream_;
+  std::vector<step> setup_, timed_, after_;
+  std::string description_;
+};
+
+#endif  // TYPENET_BENCH_ONEDNN
+
+// ---------------------------------------------------------------------------
+// One workload.
+
+struct measured {
+  std::string name;
+  std::size_t batch;
+  std::size_t macs;
+  double typenet, naive;
+  std::optional<double> onednn;
+};
+
+struct check_row {
+  std::string name;
+  diff vs_naive;
+  std::optional<diff> vs_onednn;
+  std::string peer;
+};
+
+struct thread_row {
+  std::string name;
+  double one, two;
+};
+
+struct results {
+  std::vector<measured> rows;
+  std::vector<check_row> checks;
+  std::vector<thread_row> threads;
+  int onednn_threads = -1;  // process threads right after oneDNN's first run
+  bool ok = true;
+};
+
+template <class Net>
+void workload(const std::string& name, peer_mode mode, const options& opt, results& out) {
+  if (!opt.only.empty() && name.rfind(opt.only, 0) != 0) return;
+  std::fprintf(stderr, "running %s ...\n", name.c_str());
+  using M = tn::model<Net>;
+  constexpr std::size_t in = M::input_shape.size(), outs = M::output_shape.size(), macs = tn::mac_count<Net>;
+  std::mt19937_64 g(2024);
+  M m(tn::he_normal{1});
+  // Nonzero biases, so that the checks see them.
+  {
+    float* p = m.parameters().data();
+    for (std::size_t i = 0; i < tn::facts<Net>.layer_count; ++i) {
+      const auto& l = tn::facts<Net>.layer[i];
+      fill({p + l.weights, l.biases}, g, -0.1f, 0.1f);
+      p += l.params;
+    }
+  }
+  const float* params = m.parameters().data();
+  const std::vector<op> ops = operations<Net>();
+
+  check_row check{name, {}, {}, {}};
+  for (std::size_t batch : batches) {
+    std::vector<float> x(batch * in), y(batch * outs), y_naive(batch * outs), y_peer(batch * outs);
+    fill(x, g, -1.f, 1.f);
+    measured row{name, batch, macs, 0, 0, {}};
+
+    row.typenet = median_time([&] { m.forward_batch(x, y, 1); }, opt.samples, opt.min_time);
+    row.naive = median_time_naive(
+        [&] {
+          for (std::size_t s = 0; s < batch; ++s)
+            tn::reference::forward<Net, float>(params, x.data() + s * in, y_naive.data() + s * outs);
+        },
+        opt.naive_samples);
+    if (batch == 1) check.vs_naive = compare(y, y_naive);
+
+#ifdef TYPENET_BENCH_ONEDNN
+    peer p(ops, mode, batch, params, x.data(), y_peer.data());
+    row.onednn = median_time([&] { p.run(); }, opt.samples, opt.min_time);
+    if (out.onednn_threads < 0) out.onednn_threads = process_threads();
+    p.finish();
+    if (batch == 64) {
+      check.vs_onednn = compare(y, y_peer);  // the whole batch: every sample's layout is checked
+      check.peer = p.description();
+    }
+#else
+    (void)mode;
+#endif
+    out.rows.push_back(row);
+
+    if (batch == 64) {
+      const double one = median_time([&] { m.forward_batch(x, y, 1); }, opt.samples, opt.min_time);
+      const double two = median_time([&] { m.forward_batch(x, y, 2); }, opt.samples, opt.min_time);
+      out.threads.push_back({name, one, two});
+    }
+  }
+  if (!check.vs_naive.within(tolerance)) out.ok = false;
+  if (check.vs_onednn && !check.vs_onednn->within(tolerance)) out.ok = false;
+  out.checks.push_back(check);
+}
+
+void print_header(const options& opt) {
+  std::printf("typenet forward-pass benchmark\n\n");
+  std::printf("- CPU: %s\n", cpu_model().c_str());
+  if (const char* source = std::getenv("TYPENET_BENCH_SOURCE")) std::printf("- typenet source: %s\n", source);
+  std::printf("- typenet ISA: %s (%zu floats per vector)\n", std::string(tn::simd::isa()).c_str(), tn::simd::lanes);
+  std::printf("- compiler: %s\n", compiler().c_str());
+  std::printf("- flags: %s%s\n", TYPENET_BENCH_FLAGS,
+#ifdef NDEBUG
+              " -DNDEBUG"
+#else
+              ""
+#endif
+  );
+#ifdef TYPENET_BENCH_ONEDNN
+  const dnnl::version_t* v = dnnl::version();
+  const char* omp = std::getenv("OMP_NUM_THREADS");
+  std::printf("- oneDNN: %d.%d.%d (%s), CPU runtime %s, ISA %s, OMP_NUM_THREADS=%s\n", v->major, v->minor, v->patch,
+              v->hash, runtime_name(v->cpu_runtime).c_str(), isa_name(dnnl::get_effective_cpu_isa()).c_str(),
+              omp ? omp : "(unset)");
+#else
+  std::printf("- oneDNN: not found at build time; its columns read n/a\n");
+#endif
+  std::printf(
+      "- method: float32, random inputs in [-1, 1], He-normal weights, biases in [-0.1, 0.1]. Each figure is the\n"
+      "  median of %d samples after a warm-up of >= 0.1 s; a sample times as many calls as last >= %.2f s and\n"
+      "  reports the time per call (per batch). The naive loop (typenet::reference::forward<Net, float>, one sample\n"
+      "  at a time) gets one warm-up call and the median of %d single calls. typenet: model<Net>::forward_batch on\n"
+      "  1 thread. GFLOP/s = 2 x mac_count<Net> x batch / time. typenet/oneDNN = oneDNN time / typenet time\n"
+      "  (> 1: typenet is faster).\n",
+      opt.samples, opt.min_time, opt.naive_samples);
+#ifdef TYPENET_BENCH_ONEDNN
+  std::printf(
+      "  oneDNN, single layers (W1-W4): the primitive alone is timed, on the formats it chose (format_tag::any for\n"
+      "  conv src/weights/dst; pooling on nhwc); the reorders of weights, input and output are outside the timing.\n"
+      "  oneDNN, whole networks (W5, W6): NHWC input -> conv (relu as post-op) / max pooling / inner product\n"
+      "  (relu as post-op), formats 'any', weights reordered once outside the timing; the reorders of the\n"
+      "  input and between layers are timed. oneDNN runs on one thread (OpenMP, OMP_NUM_THREADS=1).\n");
+#endif
+  std::printf("\n");
+}
+
+void print_results(const results& r) {
+  table t{{"workload", "batch", "typenet", "GFLOP/s", "naive", "GFLOP/s", "oneDNN", "GFLOP/s", "typenet/oneDNN"},
+          {false, true, true, true, true, true, true, true, true},
+          {}};
+  for (const measured& m : r.rows)
+    t.rows.push_back({m.name, std::to_string(m.batch), time_text(m.typenet), gflops_text(m.macs, m.batch, m.typenet),
+                      time_text(m.naive), gflops_text(m.macs, m.batch, m.naive),
+                      m.onednn ? time_text(*m.onednn) : "n/a", m.onednn ? gflops_text(m.macs, m.batch, *m.onednn) : "n/a",
+                      m.onednn ? fmt("%.2f", *m.onednn / m.typenet) : "n/a"});
+  t.print();
+
+  std::printf("\ntypenet on 2 threads (forward_batch(x, y, 2), the batch split in two halves):\n\n");
+  table th{{"workload", "batch", "1 thread", "2 threads", "speed-up"}, {false, true, true, true, true}, {}};
+  for (const thread_row& row : r.threads)
+    th.rows.push_back({row.name, "64", time_text(row.one), time_text(row.two), fmt("%.2fx", row.one / row.two)});
+  th.print();
+
+  std::printf("\nsame computation (max |difference| / max |output|; tolerance %.0e relative):\n\n", tolerance);
+  table c{{"workload", "typenet vs naive (batch 1)", "typenet vs oneDNN (batch 64)", "oneDNN primitives (batch 64)"},
+          {false, false, false, false},
+          {}};
+  auto cell = [](const diff& d) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%.2e / %.2f %s", d.max_abs, d.max_ref, d.within(tolerance) ? "ok" : "MISMATCH");
+    return std::string(buf);
+  };
+  for (const check_row& k : r.checks)
+    c.rows.push_back({k.name, cell(k.vs_naive), k.vs_onednn ? cell(*k.vs_onednn) : "n/a", k.peer.empty() ? "n/a" : k.peer});
+  c.print();
+#ifdef TYPENET_BENCH_ONEDNN
+  std::printf("\nthreads of this process right after oneDNN's first timed run: %d\n", r.onednn_threads);
+#endif
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+#ifdef TYPENET_BENCH_ONEDNN
+  // This oneDNN threads with OpenMP, which reads OMP_NUM_THREADS when the
+  // library is loaded, before main: a run without it starts over with it.
+  if (const char* omp = std::getenv("OMP_NUM_THREADS"); omp == nullptr || std::string_view(omp) != "1") {
+    if (dnnl::version()->cpu_runtime == DNNL_RUNTIME_OMP) {
+      setenv("OMP_NUM_THREADS", "1", 1);
+      execv("/proc/self/exe", argv);
+      std::fprintf(stderr, "warning: could not restart with OMP_NUM_THREADS=1; oneDNN may use every core\n");
+    }
+  }
+#endif
+  options opt;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if (a == "--samples" && i + 1 < argc) opt.samples = std::max(1, std::atoi(argv[++i]));
+    else if (a == "--min-time" && i + 1 < argc) opt.min_time = std::atof(argv[++i]);
+    else if (a == "--naive-samples" && i + 1 < argc) opt.naive_samples = std::max(1, std::atoi(argv[++i]));
+    else if (a == "--only" && i + 1 < argc) opt.only = argv[++i];
+    else {
+      std::fprintf(stderr, "usage: %s [--samples N] [--min-time SECONDS] [--naive-samples N] [--only W<n>]\n", argv[0]);
+      return 2;
+    }
+  }
+
+  print_header(opt);
+  std::fflush(stdout);
+  results r;
+  workload<w1_lecture_conv>("W1 conv 10@5x5 p2, 32x32x3", peer_mode::layer, opt, r);
+  workload<w2_conv_64_64>("W2 conv 64@3x3 p1, 32x32x64", peer_mode::layer, opt, r);
+  workload<w3_conv_64_128_s2>("W3 conv 128@3x3 s2 p1, 56x56x64", peer_mode::layer, opt, r);
+  workload<w4_max_pool>("W4 max_pool 2x2 s2, 32x32x64", peer_mode::layer, opt, r);
+  workload<w5_lenet5>("W5 LeNet-5, 28x28x1", peer_mode::network, opt, r);
+  workload<w6_cifar_net>("W6 CIFAR net, 32x32x3", peer_mode::network, opt, r);
+  print_results(r);
+  if (!r.ok) {
+    std::printf("\nerror: an implementation disagrees beyond the tolerance: the figures compare different computations\n");
+    return 1;
+  }
+  return 0;
+}
