@@ -75,8 +75,9 @@ template <std::size_t Units>
 struct dense_batch_plan {
   static constexpr std::size_t W = simd::lanes;
   static constexpr std::size_t vectors = (Units + W - 1) / W;
-  static constexpr std::size_t V = std::min(vectors, simd::registers == 32 ? std::size_t{4} : std::size_t{2});
-  static constexpr std::size_t Rows = std::min(std::size_t{8}, (simd::registers - V - 1) / V);
+  // 8 rows (a whole micro-batch) x V vectors: 24 accumulators of 32 registers, or 8 of 16.
+  static constexpr std::size_t V = std::min(vectors, simd::registers == 32 ? std::size_t{3} : std::size_t{1});
+  static constexpr std::size_t Rows = 8;
   static constexpr std::size_t last_V = vectors % V == 0 ? V : vectors % V;
   static constexpr std::size_t plain_blocks = (vectors - last_V) / V;
   static constexpr std::size_t tail = Units % W;
@@ -117,9 +118,15 @@ inline void dense_block_rows(const float* in, std::size_t in_stride, const float
   for (; s + P::Rows <= samples; s += P::Rows)
     dense_rows<P, Inputs, Units, P::Rows, V, Partial, A>(in + s * in_stride, in_stride, w, b, y + s * out_stride,
                                                          out_stride, act);
-  for (; s < samples; ++s)
-    dense_rows<P, Inputs, Units, 1, V, Partial, A>(in + s * in_stride, in_stride, w, b, y + s * out_stride,
-                                                   out_stride, act);
+  // The last few samples: one call with as many rows as are left.
+  [&]<std::size_t... R>(std::index_sequence<R...>) {
+    const std::size_t left = samples - s;
+    static_cast<void>(((left == R + 1 ? (dense_rows<P, Inputs, Units, R + 1, V, Partial, A>(
+                                              in + s * in_stride, in_stride, w, b, y + s * out_stride, out_stride, act),
+                                          true)
+                                       : false) ||
+                       ...));
+  }(std::make_index_sequence<P::Rows - 1>{});
 }
 
 /// A dense layer on several samples at once (sample s at in + s * in_stride,
