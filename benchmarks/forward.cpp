@@ -23,6 +23,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <functional>
+#include <new>
 #include <optional>
 #include <random>
 #include <span>
@@ -83,21 +84,32 @@ double seconds_of(const std::function<void()>& f, long iterations) {
   return std::chrono::duration<double>(clock_type::now() - start).count();
 }
 
-/// Median seconds per call: warm-up of at least 0.1 s (and 2 calls), then
-/// `samples` samples, each of as many calls as last at least `min_time`.
-double median_time(const std::function<void()>& f, int samples, double min_time) {
-  double warm = 0;
-  long calls = 0;
-  while (warm < 0.1 || calls < 2) {
-    warm += seconds_of(f, 1);
-    ++calls;
+/// Median seconds per call of each of `fs`: each is warmed up for at least
+/// 0.1 s (and 2 calls) and then timed in `samples` samples, each of as many
+/// calls as last at least `min_time`. The functions take turns sample by
+/// sample, so that a change in the machine's speed affects all of them alike.
+std::vector<double> median_times(const std::vector<std::function<void()>>& fs, int samples, double min_time) {
+  std::vector<long> iterations;
+  for (const auto& f : fs) {
+    double warm = 0;
+    long calls = 0;
+    while (warm < 0.1 || calls < 2) {
+      warm += seconds_of(f, 1);
+      ++calls;
+    }
+    const double one = warm / static_cast<double>(calls);
+    iterations.push_back(std::max(1L, static_cast<long>(std::ceil(min_time / std::max(one, 1e-9)))));
   }
-  const double one = warm / static_cast<double>(calls);
-  const long iterations = std::max(1L, static_cast<long>(std::ceil(min_time / std::max(one, 1e-9))));
-  std::vector<double> t;
-  for (int s = 0; s < samples; ++s) t.push_back(seconds_of(f, iterations) / static_cast<double>(iterations));
-  std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
+  std::vector<std::vector<double>> t(fs.size());
+  for (int s = 0; s < samples; ++s)
+    for (std::size_t i = 0; i < fs.size(); ++i)
+      t[i].push_back(seconds_of(fs[i], iterations[i]) / static_cast<double>(iterations[i]));
+  std::vector<double> medians;
+  for (auto& v : t) {
+    std::sort(v.begin(), v.end());
+    medians.push_back(v[v.size() / 2]);
+  }
+  return medians;
 }
 
 /// The naive loop is slow: one warm-up call, then `samples` single calls.
@@ -208,6 +220,21 @@ std::string compiler() {
 // ---------------------------------------------------------------------------
 // Data.
 
+/// 64-byte aligned, as typenet::tensor and oneDNN's own buffers are: a plain
+/// vector's large blocks start 16 bytes into a page, and every AVX-512 load
+/// from them would straddle two cache lines.
+template <class T>
+struct aligned_64 {
+  using value_type = T;
+  aligned_64() = default;
+  template <class U>
+  aligned_64(const aligned_64<U>&) {}
+  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{64})); }
+  void deallocate(T* p, std::size_t) { ::operator delete(p, std::align_val_t{64}); }
+  bool operator==(const aligned_64&) const = default;
+};
+using floats = std::vector<float, aligned_64<float>>;
+
 void fill(std::span<float> v, std::mt19937_64& g, float lo, float hi) {
   std::uniform_real_distribution<float> d(lo, hi);
   for (float& x : v) x = d(g);
@@ -311,10 +338,12 @@ class peer {
       : engine_(dnnl::engine::kind::cpu, 0), stream_(engine_) {
     const auto n = static_cast<memory::dim>(batch);
     const tn::shape first = ops.front().in, last = ops.back().out;
-    memory user_in({nchw(n, first), memory::data_type::f32, tag::nhwc}, engine_, x);
-    memory user_out(last.flat ? memory::desc({n, dim(last.size())}, memory::data_type::f32, tag::nc)
-                              : memory::desc(nchw(n, last), memory::data_type::f32, tag::nhwc),
-                    engine_, y);
+    auto user = [&](tn::shape s) {
+      return s.flat ? memory::desc({n, dim(s.size())}, memory::data_type::f32, tag::nc)
+                    : memory::desc(nchw(n, s), memory::data_type::f32, tag::nhwc);
+    };
+    memory user_in(user(first), engine_, x);
+    memory user_out(user(last), engine_, y);
     std::vector<step>& edges = mode == peer_mode::layer ? setup_ : timed_;
     memory current = user_in;
     tn::shape shape = first;  // of `current`: a volume until a dense layer makes it a vector
@@ -509,38 +538,42 @@ void workload(const std::string& name, peer_mode mode, const options& opt, resul
 
   check_row check{name, {}, {}, {}};
   for (std::size_t batch : batches) {
-    std::vector<float> x(batch * in), y(batch * outs), y_naive(batch * outs), y_peer(batch * outs);
+    floats x(batch * in), y(batch * outs), y_naive(batch * outs), y_peer(batch * outs);
     fill(x, g, -1.f, 1.f);
     measured row{name, batch, macs, 0, 0, {}};
 
-    row.typenet = median_time([&] { m.forward_batch(x, y, 1); }, opt.samples, opt.min_time);
+    // Timed in turns: typenet, oneDNN and, at batch 64, typenet on 2 threads.
+    std::vector<std::function<void()>> contenders = {[&] { m.forward_batch(x, y, 1); }};
+#ifdef TYPENET_BENCH_ONEDNN
+    peer p(ops, mode, batch, params, x.data(), y_peer.data());
+    contenders.push_back([&] { p.run(); });
+#else
+    (void)mode;
+#endif
+    if (batch == 64) contenders.push_back([&] { m.forward_batch(x, y, 2); });
+    const std::vector<double> t = median_times(contenders, opt.samples, opt.min_time);
+    row.typenet = t[0];
+    if (batch == 64) out.threads.push_back({name, t.front(), t.back()});
+
     row.naive = median_time_naive(
         [&] {
           for (std::size_t s = 0; s < batch; ++s)
             tn::reference::forward<Net, float>(params, x.data() + s * in, y_naive.data() + s * outs);
         },
         opt.naive_samples);
+    m.forward_batch(x, y, 1);
     if (batch == 1) check.vs_naive = compare(y, y_naive);
 
 #ifdef TYPENET_BENCH_ONEDNN
-    peer p(ops, mode, batch, params, x.data(), y_peer.data());
-    row.onednn = median_time([&] { p.run(); }, opt.samples, opt.min_time);
+    row.onednn = t[1];
     if (out.onednn_threads < 0) out.onednn_threads = process_threads();
     p.finish();
     if (batch == 64) {
       check.vs_onednn = compare(y, y_peer);  // the whole batch: every sample's layout is checked
       check.peer = p.description();
     }
-#else
-    (void)mode;
 #endif
     out.rows.push_back(row);
-
-    if (batch == 64) {
-      const double one = median_time([&] { m.forward_batch(x, y, 1); }, opt.samples, opt.min_time);
-      const double two = median_time([&] { m.forward_batch(x, y, 2); }, opt.samples, opt.min_time);
-      out.threads.push_back({name, one, two});
-    }
   }
   if (!check.vs_naive.within(tolerance)) out.ok = false;
   if (check.vs_onednn && !check.vs_onednn->within(tolerance)) out.ok = false;
@@ -570,12 +603,14 @@ void print_header(const options& opt) {
   std::printf("- oneDNN: not found at build time; its columns read n/a\n");
 #endif
   std::printf(
-      "- method: float32, random inputs in [-1, 1], He-normal weights, biases in [-0.1, 0.1]. Each figure is the\n"
-      "  median of %d samples after a warm-up of >= 0.1 s; a sample times as many calls as last >= %.2f s and\n"
-      "  reports the time per call (per batch). The naive loop (typenet::reference::forward<Net, float>, one sample\n"
-      "  at a time) gets one warm-up call and the median of %d single calls. typenet: model<Net>::forward_batch on\n"
-      "  1 thread. GFLOP/s = 2 x mac_count<Net> x batch / time. typenet/oneDNN = oneDNN time / typenet time\n"
-      "  (> 1: typenet is faster).\n",
+      "- method: float32, random inputs in [-1, 1], He-normal weights, biases in [-0.1, 0.1], inputs and\n"
+      "  outputs 64-byte aligned. Each figure is the median of %d samples after a warm-up of >= 0.1 s; a\n"
+      "  sample times as many calls as last >= %.2f s and reports the time per call (per batch). typenet,\n"
+      "  oneDNN and typenet on 2 threads take turns, sample by sample, so that a change in the machine's\n"
+      "  speed affects them alike. The naive loop (typenet::reference::forward<Net, float>, one sample at a\n"
+      "  time) gets one warm-up call and the median of %d single calls. typenet: model<Net>::forward_batch\n"
+      "  on 1 thread. GFLOP/s = 2 x mac_count<Net> x batch / time. typenet/oneDNN = oneDNN time / typenet\n"
+      "  time (> 1: typenet is faster).\n",
       opt.samples, opt.min_time, opt.naive_samples);
 #ifdef TYPENET_BENCH_ONEDNN
   std::printf(
