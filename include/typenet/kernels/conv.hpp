@@ -57,10 +57,7 @@ inline void conv_tile(const float* x, const float* w, const float* b, float* y, 
   using vec = simd::vec;
   constexpr std::size_t W = P::W, C = P::C, K = P::K;
   vec acc[R][V];
-  for (std::size_t v = 0; v < V; ++v) {
-    const vec bias = vec::load_unaligned(b + v * W);  // may read past K: slack, discarded
-    for (std::size_t r = 0; r < R; ++r) acc[r][v] = bias;
-  }
+  load_bias(acc, b);
   for (std::size_t kh = 0; kh < P::KH; ++kh)
     for (std::size_t kw = 0; kw < P::KW; ++kw) {
       const float* xk = x + (kh * P::PW + kw) * C;
@@ -74,14 +71,7 @@ inline void conv_tile(const float* x, const float* w, const float* b, float* y, 
         }
       }
     }
-  for (std::size_t r = 0; r < R; ++r)
-    for (std::size_t v = 0; v < V; ++v) {
-      const vec out = act(acc[r][v]);
-      if (Partial && v == V - 1)
-        store_first(out, y + r * K + v * W, P::tail);
-      else
-        out.store_unaligned(y + r * K + v * W);
-    }
+  store_tile<R, V, Partial>(acc, y, K, P::tail, act);
 }
 
 /// One output row for one block of V channel vectors: full tiles of R pixels, then the rest.

@@ -89,10 +89,7 @@ inline void dense_rows(const float* in, std::size_t in_stride, const float* w, c
   using vec = simd::vec;
   constexpr std::size_t W = P::W;
   vec acc[Rows][V];
-  for (std::size_t v = 0; v < V; ++v) {
-    const vec bias = vec::load_unaligned(b + v * W);  // may read past Units: slack, discarded
-    for (std::size_t r = 0; r < Rows; ++r) acc[r][v] = bias;
-  }
+  load_bias(acc, b);
   for (std::size_t i = 0; i < Inputs; ++i) {
     vec wv[V];
     for (std::size_t v = 0; v < V; ++v) wv[v] = vec::load_unaligned(w + i * Units + v * W);
@@ -101,14 +98,7 @@ inline void dense_rows(const float* in, std::size_t in_stride, const float* w, c
       for (std::size_t v = 0; v < V; ++v) acc[r][v] = xsimd::fma(x, wv[v], acc[r][v]);
     }
   }
-  for (std::size_t r = 0; r < Rows; ++r)
-    for (std::size_t v = 0; v < V; ++v) {
-      const vec out = act(acc[r][v]);
-      if (Partial && v == V - 1)
-        store_first(out, y + r * out_stride + v * W, P::tail);
-      else
-        out.store_unaligned(y + r * out_stride + v * W);
-    }
+  store_tile<Rows, V, Partial>(acc, y, out_stride, P::tail, act);
 }
 
 template <class P, std::size_t Inputs, std::size_t Units, std::size_t V, bool Partial, fused A>

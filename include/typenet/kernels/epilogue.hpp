@@ -41,4 +41,29 @@ inline void store_first(simd::vec v, float* dst, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) dst[i] = lanes[i];
 }
 
+/// Starts an R x V register tile from the biases: every row gets b[0 .. V*W).
+/// May read past the last bias of a partial vector (slack, discarded).
+template <std::size_t R, std::size_t V>
+inline void load_bias(simd::vec (&acc)[R][V], const float* b) {
+  for (std::size_t v = 0; v < V; ++v) {
+    const simd::vec bias = simd::vec::load_unaligned(b + v * simd::lanes);
+    for (std::size_t r = 0; r < R; ++r) acc[r][v] = bias;
+  }
+}
+
+/// Applies the fused activation to an R x V register tile and stores row r at
+/// y + r * row_stride; with Partial, only `tail` lanes of the last vector.
+template <std::size_t R, std::size_t V, bool Partial, fused A>
+inline void store_tile(const simd::vec (&acc)[R][V], float* y, std::size_t row_stride, std::size_t tail,
+                       epilogue<A> act) {
+  for (std::size_t r = 0; r < R; ++r)
+    for (std::size_t v = 0; v < V; ++v) {
+      const simd::vec out = act(acc[r][v]);
+      if (Partial && v == V - 1)
+        store_first(out, y + r * row_stride + v * simd::lanes, tail);
+      else
+        out.store_unaligned(y + r * row_stride + v * simd::lanes);
+    }
+}
+
 }  // namespace typenet::kernels
