@@ -679,8 +679,10 @@ int main(int argc, char** argv) {
     else if (a == "--naive-samples" && i + 1 < argc) opt.naive_samples = std::max(1, std::atoi(argv[++i]));
     else if (a == "--only" && i + 1 < argc) opt.only = argv[++i];
     else {
-      std::fprintf(stderr, "usage: %s [--samples N] [--min-time SECONDS] [--naive-samples N] [--only W<n>]\n", argv[0]);
-      return 2;
+      const bool help = a == "--help" || a == "-h";
+      std::fprintf(help ? stdout : stderr,
+                   "usage: %s [--samples N] [--min-time SECONDS] [--naive-samples N] [--only W<n>]\n", argv[0]);
+      return help ? 0 : 2;
     }
   }
 

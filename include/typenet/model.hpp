@@ -338,6 +338,10 @@ class model {
       throw std::invalid_argument("typenet: forward_batch: " + std::to_string(n) + " samples need an output of " +
                                   std::to_string(n * out) + " floats, got " + std::to_string(y.size()));
     if (n == 0) return;
+    if (n == 1) {  // one sample: the single-sample kernels (a one-row batched dense layer is slower)
+      detail::forward_samples<Net, false>(params_data(), x.data(), y.data(), 1, single_workspace());
+      return;
+    }
     if constexpr (Where == storage::in_place) {
       detail::forward_range<Net>(params_data(), x.data(), y.data(), 0, n, 1, workspace_.data());
     } else {
