@@ -19,41 +19,6 @@ void pool(const float* in, float* out) {
     using vec = simd::vec;
     constexpr std::size_t C = In.depth, W = simd::lanes, full = C / W * W;
     constexpr bool is_max = L::op == pool_op::max;
-    constexpr std::size_t FH = G::window_size.height, FW = G::window_size.width;
-    constexpr std::size_t SH = L::strides.height, SW = L::strides.width;
-    constexpr padding pads = G::pads;
-    // Without padding or rounded-up windows, every window lies inside the input:
-    // constant bounds, so the compiler unrolls the window.
-    if constexpr (pads.top == 0 && pads.bottom == 0 && pads.left == 0 && pads.right == 0 && G::round != rounding::up) {
-      constexpr float scale = 1.f / static_cast<float>(FH * FW);
-      for (std::size_t oh = 0; oh < Out.height; ++oh)
-        for (std::size_t ow = 0; ow < Out.width; ++ow) {
-          const float* x = in + (oh * SH * In.width + ow * SW) * C;
-          float* y = out + (oh * Out.width + ow) * C;
-          for (std::size_t c = 0; c < full; c += W) {
-            vec acc = vec::load_unaligned(x + c);
-            for (std::size_t kh = 0; kh < FH; ++kh)
-              for (std::size_t kw = 0; kw < FW; ++kw) {
-                if (kh == 0 && kw == 0) continue;
-                const vec v = vec::load_unaligned(x + (kh * In.width + kw) * C + c);
-                acc = is_max ? xsimd::max(acc, v) : acc + v;
-              }
-            if (!is_max) acc *= vec(scale);
-            acc.store_unaligned(y + c);
-          }
-          for (std::size_t c = full; c < C; ++c) {
-            float acc = x[c];
-            for (std::size_t kh = 0; kh < FH; ++kh)
-              for (std::size_t kw = 0; kw < FW; ++kw) {
-                if (kh == 0 && kw == 0) continue;
-                const float v = x[(kh * In.width + kw) * C + c];
-                acc = is_max ? (v > acc ? v : acc) : acc + v;
-              }
-            y[c] = is_max ? acc : acc * scale;
-          }
-        }
-      return;
-    }
     for (std::size_t oh = 0; oh < Out.height; ++oh) {
       const window_span rows = covered(oh, L::strides.height, G::window_size.height, G::pads.top, In.height);
       for (std::size_t ow = 0; ow < Out.width; ++ow) {
