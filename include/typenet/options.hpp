@@ -1,6 +1,8 @@
 // Labelled layer parameters (kernel<5>, stride<2>, pad<1>, ...) and how a layer finds them.
 #pragma once
 
+#include <typenet/geometry.hpp>
+
 #include <boost/hana/at.hpp>
 #include <boost/hana/bool.hpp>
 #include <boost/hana/count_if.hpp>
@@ -39,13 +41,6 @@ struct padding {
   std::size_t bottom;
   std::size_t left;
   std::size_t right;
-};
-
-/// How to treat windows that do not tile the padded input.
-enum class rounding {
-  exact,  ///< the lecture's rule: (N + 2P - F) must be a multiple of S
-  down,   ///< drop the last partial window (PyTorch's default, floor)
-  up,     ///< keep it, as PyTorch's ceil_mode does
 };
 
 /// Number of filters of a convolution (its output depth).

@@ -1,7 +1,7 @@
 // max_pool<window<F>, stride<S>, pad<P>> and avg_pool<...>: pooling and its shape rules.
 #pragma once
 
-#include <typenet/layers/conv.hpp>
+#include <typenet/layers/sliding_window.hpp>
 
 #include <boost/hana/tuple.hpp>
 
