@@ -24,19 +24,6 @@
 
 namespace typenet {
 
-/// First index and one-past-last index of the input rows (or columns) that
-/// output position o's window covers, clipped to the input: padding is skipped.
-struct window_span {
-  std::size_t first, last;
-};
-constexpr window_span covered(std::size_t o, std::size_t stride, std::size_t window, std::size_t pad_before,
-                              std::size_t n) {
-  const std::size_t start = o * stride;  // in padded coordinates
-  const std::size_t first = start < pad_before ? 0 : start - pad_before;
-  const std::size_t end = start + window < pad_before ? 0 : start + window - pad_before;
-  return {first, std::min(end, n)};
-}
-
 namespace reference {
 
 /// Convolution of one sample: in (In, HWC) -> out (Out, HWC).
