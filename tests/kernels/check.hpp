@@ -3,6 +3,8 @@
 
 #include <typenet/model.hpp>
 
+#include "../seed.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -13,11 +15,8 @@
 
 namespace typenet::testing {
 
-/// A fresh seed per run (printed on failure), so that the data differs run to run.
-inline std::uint64_t fresh_seed() {
-  static const std::uint64_t seed = std::random_device{}();
-  return seed;
-}
+// fresh_seed(): one seed per run, fresh unless TYPENET_TEST_SEED sets it (tests/seed.hpp);
+// the runner prints it at the start and again after a failure.
 
 /// Uniform values in [lo, hi) with no exact zeros.
 inline void fill(std::span<float> v, std::mt19937_64& g, float lo = -1.f, float hi = 1.f) {
