@@ -66,3 +66,54 @@ static_assert(!fits<network<input<4, 4, 1>, network<relu>>>);                   
 static_assert(!fits<network<input<4, 4, 1>, network<input<4, 4, 2>, relu>>>);                   // shape mismatch
 static_assert(!fits<network<>> && !fits<network<relu>> && !fits<int>);
 }  // namespace
+
+// Named layers: name<"..."> is taken by every layer with options, named<"...", L> names any
+// layer, and every per-layer query takes the name as well as the position.
+namespace {
+using namespace typenet;
+using lenet = network<input<32, 32, 1>,
+                      conv<filters<6>, kernel<5>, name<"conv1">>, relu,     // 1, 2
+                      max_pool<window<2>, name<"pool1">>,                   // 3
+                      block<name<"stage1">,                                 //
+                            conv<filters<4>, kernel<3>, pad<1>, name<"c1">>,  // 4: stage1.c1
+                            named<"act", relu>,                             // 5: stage1.act
+                            block<name<"inner">, dense<units<8>, name<"fc">>>,  // 6: stage1.inner.fc
+                            sigmoid>,                                       // 7: unnamed
+                      network<name<"head">, input<8>, dense<units<10>, name<"out">>>>;  // 8, 9: head.out
+using plain = network<input<32, 32, 1>, conv<filters<6>, kernel<5>>, relu, max_pool<window<2>>,
+                      block<conv<filters<4>, kernel<3>, pad<1>>, relu, block<dense<units<8>>>, sigmoid>,
+                      network<input<8>, dense<units<10>>>>;
+// A name changes no other fact.
+static_assert(layer_count<lenet> == layer_count<plain> && layer_count<lenet> == 10);
+static_assert(param_count<lenet> == param_count<plain> && mac_count<lenet> == mac_count<plain>);
+static_assert(output_shape<lenet> == output_shape<plain>);
+// Positions and names select the same layers.
+static_assert(position_of<lenet, "conv1"> == 1 && position_of<lenet, "pool1"> == 3);
+static_assert(position_of<lenet, "stage1.c1"> == 4 && position_of<lenet, "stage1.act"> == 5);
+static_assert(position_of<lenet, "stage1.inner.fc"> == 6 && position_of<lenet, "head.out"> == 9);
+static_assert(position_of<lenet, 7> == 7);
+static_assert(param_count<lenet, "conv1"> == param_count<lenet, 1> && param_count<lenet, "conv1"> == 156);
+static_assert(weight_count<lenet, "conv1"> == 150 && bias_count<lenet, "conv1"> == 6);
+static_assert(mac_count<lenet, "conv1"> == mac_count<lenet, 1>);
+static_assert(input_shape<lenet, "pool1"> == volume(28, 28, 6) && output_shape<lenet, "pool1"> == volume(14, 14, 6));
+static_assert(activation_count<lenet, "stage1.c1"> == 14 * 14 * 4);
+static_assert(output_shape<lenet, "stage1.inner.fc"> == flat(8));
+static_assert(param_offset<lenet, "stage1.c1"> == param_offset<lenet, 4> && param_offset<lenet, 4> == 156);
+// Names travel with the facts and the bound layers; unnamed layers have "".
+static_assert(facts<lenet>.layer[1].name == "conv1" && facts<lenet>.layer[2].name.empty());
+static_assert(facts<lenet>.layer[6].name == "stage1.inner.fc" && facts<lenet>.layer[7].name.empty());
+static_assert(facts<lenet>.layer[8].name.empty() && facts<lenet>.layer[9].name == "head.out");
+using fourth = typename decltype(+boost::hana::at_c<4>(bound_layers<lenet>))::type;
+static_assert(fourth::name == "stage1.c1" && fourth::position == 4);
+static_assert(std::is_same_v<fourth::layer, conv<filters<4>, kernel<3>, pad<1>, name<"c1">>>);  // as declared
+using fifth = typename decltype(+boost::hana::at_c<5>(bound_layers<lenet>))::type;
+static_assert(std::is_same_v<fifth::layer, relu>);
+// The same name in different groups is two names; the same full name twice is not a network.
+static_assert(fits<network<input<4>, block<name<"a">, named<"r", relu>>, block<name<"b">, named<"r", relu>>>>);
+static_assert(!fits<network<input<4>, named<"r", relu>, named<"r", sigmoid>>>);
+static_assert(!fits<network<input<4>, block<name<"a">, named<"r", relu>>, named<"a.r", relu>>>);
+// A block that holds only its name is empty.
+static_assert(!fits<network<input<4>, block<name<"a">>>>);
+// The outermost network's own name is not a prefix.
+static_assert(position_of<network<name<"net">, input<4>, named<"r", relu>>, "r"> == 1);
+}  // namespace

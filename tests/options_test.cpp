@@ -22,3 +22,12 @@ static_assert(!tn::has_label<int, pad>);
 static_assert(!tn::stride<0>::positive && !tn::filters<0>::positive && tn::filters<1>::positive);
 static_assert(tn::slope<1, 100>::value == 0.01 && !tn::slope<1, 0>::positive);
 }  // namespace
+
+// name<"..."> is an option with its own label, holding its text.
+namespace {
+namespace tn = typenet;
+static_assert(tn::has_label<tn::name<"conv1">, tn::label::name>);
+static_assert(tn::name<"conv1">::value == "conv1" && tn::name<"conv1">::text.size() == 5);
+static_assert(tn::fixed_string{"ab"}.view() == "ab");
+static_assert(!std::is_same_v<tn::name<"a">, tn::name<"b">>);
+}  // namespace

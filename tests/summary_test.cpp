@@ -41,3 +41,15 @@ TEST_CASE("pooling and rounding are described the way they are declared") {
   CHECK(s.find("max_pool 3x3 s2 p1 floor") != std::string::npos);
   CHECK(s.find("56x56x64") != std::string::npos);
 }
+
+TEST_CASE("named layers get a name column, with dotted names inside named groups") {
+  using net = tn::network<tn::input<8, 8, 3>, tn::conv<tn::filters<4>, tn::kernel<3>, tn::pad<1>, tn::name<"conv1">>,
+                          tn::block<tn::name<"stage1">, tn::named<"act", tn::relu>>, tn::dense<tn::units<2>>>;
+  const std::string s = tn::summary_string<net>();
+  CHECK(s.find("   #  name        layer") != std::string::npos);
+  CHECK(s.find("   1  conv1       conv 4@3x3 s1 p1") != std::string::npos);
+  CHECK(s.find("   2  stage1.act  relu") != std::string::npos);
+  CHECK(s.find("   3              dense 2") != std::string::npos);
+  // Without names the table has no name column.
+  CHECK(tn::summary_string<tn::models::lecture5_conv>().find("name") == std::string::npos);
+}

@@ -49,6 +49,18 @@ static_assert(output_shape<nested, 3> == volume(4, 4, 4));
 static_assert(output_shape<nested> == flat(5));
 }  // namespace positions_example
 
+namespace names_example {
+using named_net = network<input<32, 32, 1>, conv<filters<6>, kernel<5>, name<"conv1">>, named<"act1", relu>, block<name<"stage1">, conv<filters<4>, kernel<3>, name<"c1">>, relu>>;
+static_assert(param_count<named_net, "conv1"> == 156);
+static_assert(param_count<named_net, "conv1"> == param_count<named_net, 1>);
+static_assert(output_shape<named_net, "stage1.c1"> == volume(26, 26, 4));
+static_assert(position_of<named_net, "act1"> == 2);
+static_assert(position_of<named_net, "stage1.c1"> == 3);
+static_assert(facts<named_net>.layer[3].name == "stage1.c1");
+static_assert(facts<named_net>.layer[4].name == "");
+static_assert(position_of<named_net, 3> == 3);
+}  // namespace names_example
+
 // --- layers ---------------------------------------------------------------------------------
 
 namespace input_example {

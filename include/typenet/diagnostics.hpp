@@ -187,4 +187,21 @@ struct layer_index_out_of_range {
                 "instantiation above; the input is layer 0). Fix: use an index below the layer count.");
 };
 
+template <class Net, class Name, class First, class Second>
+struct layer_name_used_twice {
+  static_assert(reported<Net>,
+                "typenet: two layers of this network have the same full name (the name and both positions are "
+                "in the instantiation above; a name inside a named block<> or network<> is prefixed with the "
+                "group's name and a dot). Fix: rename one of them, or name the groups that hold them.");
+};
+
+template <class Net, class Name>
+struct no_layer_named {
+  static_assert(reported<Net>,
+                "typenet: no layer of this network has this name (the network and the name are in the "
+                "instantiation above; a layer inside a named block<> or network<> is called group.layer, and "
+                "a layer without name<> is reached by its position only). Fix: use a name the network gives, "
+                "or the layer's position.");
+};
+
 }  // namespace typenet::error

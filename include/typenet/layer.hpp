@@ -33,6 +33,7 @@ struct layer_facts {
   std::size_t params = 0;  ///< weights + biases
   std::size_t macs = 0;    ///< multiply-accumulates per sample
   std::size_t activations = 0;  ///< output values per sample
+  std::string_view name{};      ///< the full (dotted) name, "" when unnamed
 };
 
 /// Facts of a layer from its shapes and costs; params and activations follow.
@@ -153,7 +154,9 @@ constexpr option_verdict check_options() {
     using O = typename decltype(option)::type;
     using Label = typename label_of<O>::type;
     if (bad) return;
-    if constexpr (!decltype(hana::contains(option_labels<L>::accepted, hana::type_c<Label>))::value) {
+    // Every layer takes a name; the others must be listed in L::accepted.
+    if constexpr (!std::is_same_v<Label, label::name> &&
+                  !decltype(hana::contains(option_labels<L>::accepted, hana::type_c<Label>))::value) {
       found[0] = {option_rule::not_accepted, i};
       bad = true;
     } else if constexpr (decltype(hana::count_if(given, labelled<Label>{}))::value > 1) {

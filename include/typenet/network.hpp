@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -31,6 +32,11 @@ struct network {};
 /// enclosing network, so layer positions count their layers one by one.
 template <class... Layers>
 struct block {};
+
+/// Names a layer that takes no options (`named<"act1", relu>`, `named<"in", input<8, 8, 3>>`):
+/// in a network it stands for Layer, with the name Text.
+template <fixed_string Text, class Layer>
+struct named {};
 
 /// The compile-time facts of a whole network: per layer (by position, input =
 /// 0) and in total.
@@ -57,16 +63,52 @@ struct is_input : std::false_type {};
 template <std::size_t... E>
 struct is_input<input<E...>> : std::true_type {};
 
+/// A layer as the splice lists it: the layer as declared and its full name,
+/// the names of the enclosing named groups and its own, joined by dots ("" when
+/// the layer has no name of its own).
+template <class L, fixed_string FullName>
+struct entry {
+  using layer = L;
+  static constexpr auto text = FullName;
+  static constexpr std::string_view name = FullName.view();
+};
+
+/// A layer's own name<> option ("" without one).
+template <class L>
+struct own_name {
+  static constexpr fixed_string text{""};
+};
+template <template <class...> class Layer, class... Options>
+struct own_name<Layer<Options...>> {
+  static constexpr auto text = option_t<label::name, name<"">, Options...>::text;
+};
+
+/// "a.b": A and B joined by a dot, either alone when the other is empty.
+template <fixed_string A, fixed_string B>
+constexpr auto join() {
+  if constexpr (A.size() == 0) {
+    return B;
+  } else if constexpr (B.size() == 0) {
+    return A;
+  } else {
+    fixed_string<A.size() + B.size() + 2> out;
+    for (std::size_t i = 0; i < A.size(); ++i) out.chars[i] = A.chars[i];
+    out.chars[A.size()] = '.';
+    for (std::size_t i = 0; i < B.size(); ++i) out.chars[A.size() + 1 + i] = B.chars[i];
+    return out;
+  }
+}
+
 /// Rule: a network's layers (nesting spliced) are not empty and start with
 /// input<>. Holds for nested networks too. The diagnostic of the broken rule,
 /// or void.
-template <class Net, class Layers>
-constexpr auto start_problem(Layers layers) {
+template <class Net, class Entries>
+constexpr auto start_problem(Entries entries) {
   namespace hana = boost::hana;
-  if constexpr (decltype(hana::length(layers))::value == 0) {
+  if constexpr (decltype(hana::length(entries))::value == 0) {
     return hana::type_c<error::network_is_empty<Net>>;
   } else {
-    using first = typename std::remove_cvref_t<decltype(hana::front(layers))>::type;
+    using first = typename std::remove_cvref_t<decltype(hana::front(entries))>::type::layer;
     if constexpr (!is_input<first>::value)
       return hana::type_c<error::network_must_start_with_input<Net, first>>;
     else
@@ -74,57 +116,100 @@ constexpr auto start_problem(Layers layers) {
   }
 }
 
-/// The layers a declared element stands for: itself, or a nested group's layers.
-template <class L>
+/// Rule: no two layers of a network share a full name. The diagnostic (the
+/// name and both positions), or void.
+template <class Net, class Entries>
+constexpr auto name_problem(Entries entries) {
+  namespace hana = boost::hana;
+  constexpr auto pair = hana::unpack(entries, [](auto... e) {
+    constexpr std::string_view names[] = {decltype(e)::type::name..., ""};
+    for (std::size_t j = 0; j < sizeof...(e); ++j)
+      for (std::size_t i = 0; i < j; ++i)
+        if (!names[j].empty() && names[i] == names[j]) return std::pair<std::size_t, std::size_t>{i, j};
+    return std::pair<std::size_t, std::size_t>{0, 0};
+  });
+  if constexpr (pair.second == 0) {
+    return hana::type_c<void>;
+  } else {
+    using second = typename std::remove_cvref_t<decltype(hana::at_c<pair.second>(entries))>::type;
+    return hana::type_c<error::layer_name_used_twice<Net, name<second::text>, error::index<pair.first>,
+                                                     error::index<pair.second>>>;
+  }
+}
+
+/// The entries a declared element stands for under the name prefix Prefix:
+/// a layer, nothing for a group's name<> option, or a nested group's layers.
+template <fixed_string Prefix, class L>
 struct expand {
-  static constexpr auto layers = boost::hana::tuple_t<L>;
+  static constexpr auto layers = [] {
+    if constexpr (has_label<L, label::name>)
+      return boost::hana::tuple_t<>;
+    else if constexpr (own_name<L>::text.size() == 0)
+      return boost::hana::tuple_t<entry<L, fixed_string{""}>>;
+    else
+      return boost::hana::tuple_t<entry<L, join<Prefix, own_name<L>::text>()>>;
+  }();
 };
 
-template <class Group, class... Ls>
+/// The entries of a group's elements Ls, whose names start with Prefix.
+template <fixed_string Prefix, class... Ls>
 constexpr auto splice() {
   namespace hana = boost::hana;
   if constexpr (sizeof...(Ls) == 0) {
     return hana::tuple_t<>;
   } else {
-    return hana::flatten(hana::make_tuple(expand<Ls>::layers...));
+    return hana::flatten(hana::make_tuple(expand<Prefix, Ls>::layers...));
   }
 }
 
-template <class... Ls>
-struct expand<block<Ls...>> {
-  static constexpr auto layers = splice<block<Ls...>, Ls...>();
-};
+/// The prefix of a group's layers: the enclosing prefix and the group's own name<>.
+template <fixed_string Prefix, class... Ls>
+inline constexpr auto group_prefix = join<Prefix, option_t<label::name, name<"">, Ls...>::text>();
 
 // A group that breaks a rule (an empty block, a nested network without an
 // input) becomes a group_problem in its place, which the fold reports at that
 // position like any rejected layer.
-template <class... Ls>
-  requires(sizeof...(Ls) == 0)
-struct expand<block<Ls...>> {
-  static constexpr auto layers = boost::hana::tuple_t<group_problem<error::block_is_empty<block<Ls...>>>>;
+template <fixed_string Prefix, class... Ls>
+struct expand<Prefix, block<Ls...>> {
+  static constexpr auto layers = [] {
+    if constexpr (sizeof...(Ls) == count_label<label::name, Ls...>)
+      return boost::hana::tuple_t<entry<group_problem<error::block_is_empty<block<Ls...>>>, fixed_string{""}>>;
+    else
+      return splice<group_prefix<Prefix, Ls...>, Ls...>();
+  }();
 };
 
-template <class... Ls>
-struct expand<network<Ls...>> {
+template <fixed_string Prefix, fixed_string Text, class L>
+struct expand<Prefix, named<Text, L>> {
+  static constexpr auto layers = boost::hana::tuple_t<entry<L, join<Prefix, Text>()>>;
+};
+
+template <fixed_string Prefix, class... Ls>
+struct expand<Prefix, network<Ls...>> {
   // A nested network keeps the rules of a network (a group without an input is a block<>).
   static constexpr auto layers = [] {
-    constexpr auto spliced = splice<network<Ls...>, Ls...>();
+    constexpr auto spliced = splice<group_prefix<Prefix, Ls...>, Ls...>();
     using problem = typename decltype(start_problem<network<Ls...>>(spliced))::type;
     if constexpr (std::is_void_v<problem>)
       return spliced;
     else
-      return boost::hana::tuple_t<group_problem<problem>>;
+      return boost::hana::tuple_t<entry<group_problem<problem>, fixed_string{""}>>;
   }();
 };
 
-/// One layer bound to its position and input shape: the fold's element.
+/// One layer bound to its position, input shape and name: the fold's element.
 /// Report: raise the diagnostic of a broken rule (false: only record it).
-template <std::size_t Pos, class L, shape In, bool Report = true>
+template <std::size_t Pos, class L, shape In, bool Report = true, class Entry = entry<L, fixed_string{""}>>
 struct bound {
   using layer = L;
   static constexpr std::size_t position = Pos;
+  static constexpr std::string_view name = Entry::name;  ///< full (dotted) name, "" when unnamed
   static constexpr shape input = In;
-  static constexpr layer_facts facts = resolve<Pos, L, In, Report>();
+  static constexpr layer_facts facts = [] {
+    layer_facts f = resolve<Pos, L, In, Report>();
+    f.name = name;
+    return f;
+  }();
   static constexpr shape output = facts.output;
 };
 
@@ -136,14 +221,15 @@ struct bound {
 /// compile time for VGG-16, out of memory at 200 layers).
 template <class Layers, std::size_t I, bool Report>
 struct fold_step {
-  using layer = typename std::remove_cvref_t<decltype(boost::hana::at_c<I>(std::declval<Layers>()))>::type;
+  using at = typename std::remove_cvref_t<decltype(boost::hana::at_c<I>(std::declval<Layers>()))>::type;
+  using layer = typename at::layer;
   static constexpr shape incoming = [] {
     if constexpr (I == 0)
       return rejected;
     else
       return fold_step<Layers, I - 1, Report>::type::output;
   }();
-  using type = bound<I, layer, incoming, Report>;
+  using type = bound<I, layer, incoming, Report, at>;
 };
 
 /// Every layer bound, left to right (the steps are instantiated in order, so
@@ -166,8 +252,10 @@ struct analysis {
 template <class... Ls, bool Report>
 struct analysis<network<Ls...>, Report> {
   using net = network<Ls...>;
-  static constexpr auto layers = splice<net, Ls...>();
-  using problem = typename decltype(start_problem<net>(layers))::type;
+  // The outermost network's own name<>, if any, is not part of its layers' names.
+  static constexpr auto layers = splice<fixed_string{""}, Ls...>();
+  using start = typename decltype(start_problem<net>(layers))::type;
+  using problem = std::conditional_t<std::is_void_v<start>, typename decltype(name_problem<net>(layers))::type, start>;
   static constexpr auto bound_layers = [] {
     if constexpr (std::is_void_v<problem>) {
       return bind_layers<Report>(layers, std::make_index_sequence<decltype(boost::hana::length(layers))::value>{});
@@ -222,52 +310,109 @@ inline constexpr auto bound_layers = detail::analysis<Net>::bound_layers;
 template <class Net>
 inline constexpr std::size_t layer_count = facts<Net>.layer_count;
 
-/// Where layer I's weights (then biases) start in Net's parameter block.
-template <class Net, std::size_t I>
-inline constexpr std::size_t param_offset = [] {
-  std::size_t offset = 0;
-  for (std::size_t i = 0; i < I; ++i) offset += facts<Net>.layer[i].params;
-  return offset;
-}();
-
 /// Selects the whole network in the queries below.
 inline constexpr std::size_t whole = static_cast<std::size_t>(-1);
 
+/// Which layer a per-layer query is about: a position (`1`; the input is 0) or
+/// a full name (`"conv1"`, `"stage1.c1"`), both converting implicitly, so that
+/// `param_count<Net, 1>` and `param_count<Net, "conv1">` both read as written.
+struct layer_key {
+  static constexpr std::size_t capacity = 128;  ///< longest name, in characters
+  std::size_t position = whole;
+  bool by_name = false;
+  std::size_t length = 0;
+  char text[capacity]{};
+
+  constexpr layer_key(std::size_t p) : position(p) {}  // NOLINT: implicit by design
+  template <std::size_t N>
+  constexpr layer_key(const char (&s)[N]) : by_name(true), length(N - 1) {  // NOLINT: implicit by design
+    static_assert(N <= capacity, "typenet: a layer name used as a key is at most 127 characters long");
+    for (std::size_t i = 0; i + 1 < N; ++i) text[i] = s[i];
+  }
+  constexpr std::string_view name() const { return {text, length}; }
+};
+
 namespace detail {
-template <class Net, std::size_t I>
+/// Key's name as a fixed_string of its own length, for diagnostics.
+template <layer_key Key>
+constexpr auto key_text() {
+  fixed_string<Key.length + 1> out;
+  for (std::size_t i = 0; i < Key.length; ++i) out.chars[i] = Key.text[i];
+  return out;
+}
+
+/// The position Key selects, or layer_count after reporting that there is none
+/// (a network that was rejected as a whole has no layers and reports nothing more).
+template <class Net, layer_key Key>
+constexpr std::size_t find_position() {
+  constexpr auto& all = facts<Net>;
+  if constexpr (!Key.by_name) {
+    if constexpr (Key.position >= all.layer_count && all.layer_count > 0)
+      error::raise<error::layer_index_out_of_range<Net, error::index<Key.position>,
+                                                   error::layer_count<all.layer_count>>>();
+    return Key.position < all.layer_count ? Key.position : all.layer_count;
+  } else {
+    constexpr std::size_t found = [] {
+      for (std::size_t i = 0; i < all.layer_count; ++i)
+        if (all.layer[i].name == Key.name()) return i;
+      return all.layer_count;
+    }();
+    if constexpr (found == all.layer_count && all.layer_count > 0)
+      error::raise<error::no_layer_named<Net, name<key_text<Key>()>>>();
+    return found;
+  }
+}
+}  // namespace detail
+
+/// The position of the layer Key names in Net: `position_of<Net, "conv1">`. An
+/// unknown name or a position past the end is a compile error.
+template <class Net, layer_key Key>
+inline constexpr std::size_t position_of = detail::find_position<Net, Key>();
+
+/// Where layer Key's weights (then biases) start in Net's parameter block.
+template <class Net, layer_key Key>
+inline constexpr std::size_t param_offset = [] {
+  std::size_t offset = 0;
+  for (std::size_t i = 0; i < position_of<Net, Key>; ++i) offset += facts<Net>.layer[i].params;
+  return offset;
+}();
+
+namespace detail {
+template <class Net, layer_key Key>
 constexpr auto facts_of() {
   constexpr auto& all = facts<Net>;
-  if constexpr (I == whole) {
+  if constexpr (!Key.by_name && Key.position == whole) {
     return all;
-  } else if constexpr (I >= all.layer_count) {
-    error::raise<error::layer_index_out_of_range<Net, error::index<I>, error::layer_count<all.layer_count>>>();
-    return layer_facts{};
   } else {
-    return all.layer[I];
+    constexpr std::size_t i = position_of<Net, Key>;
+    if constexpr (i >= all.layer_count)
+      return layer_facts{};
+    else
+      return all.layer[i];
   }
 }
 }  // namespace detail
 
 /// Input shape of Net, or of its layer I.
-template <class Net, std::size_t I = whole>
+template <class Net, layer_key I = whole>
 inline constexpr shape input_shape = detail::facts_of<Net, I>().input;
 /// Output shape of Net, or of its layer I.
-template <class Net, std::size_t I = whole>
+template <class Net, layer_key I = whole>
 inline constexpr shape output_shape = detail::facts_of<Net, I>().output;
 /// Weights + biases of Net, or of its layer I.
-template <class Net, std::size_t I = whole>
+template <class Net, layer_key I = whole>
 inline constexpr std::size_t param_count = detail::facts_of<Net, I>().params;
 /// Learned weights (no biases) of Net, or of its layer I.
-template <class Net, std::size_t I = whole>
+template <class Net, layer_key I = whole>
 inline constexpr std::size_t weight_count = detail::facts_of<Net, I>().weights;
 /// Learned biases of Net, or of its layer I.
-template <class Net, std::size_t I = whole>
+template <class Net, layer_key I = whole>
 inline constexpr std::size_t bias_count = detail::facts_of<Net, I>().biases;
 /// Multiply-accumulates per sample of Net, or of its layer I.
-template <class Net, std::size_t I = whole>
+template <class Net, layer_key I = whole>
 inline constexpr std::size_t mac_count = detail::facts_of<Net, I>().macs;
 /// Output values per sample: of layer I, or summed over every layer of Net.
-template <class Net, std::size_t I = whole>
+template <class Net, layer_key I = whole>
 inline constexpr std::size_t activation_count = detail::facts_of<Net, I>().activations;
 /// The largest single activation of Net (values per sample).
 template <class Net>

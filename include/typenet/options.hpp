@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 #include <type_traits>
 
 namespace typenet {
@@ -27,7 +28,31 @@ struct pad {};
 struct units {};
 struct slope {};
 struct rounding {};
+struct name {};
 }  // namespace label
+
+/// A string usable as a template argument: `name<"conv1">` holds one.
+template <std::size_t N>
+struct fixed_string {
+  char chars[N]{};  ///< the characters and a terminating 0
+  constexpr fixed_string() = default;
+  constexpr fixed_string(const char (&s)[N]) {  // NOLINT: implicit, so that name<"conv1"> reads as written
+    for (std::size_t i = 0; i < N; ++i) chars[i] = s[i];
+  }
+  constexpr std::string_view view() const { return {chars, N - 1}; }
+  static constexpr std::size_t size() { return N - 1; }
+};
+
+/// A layer's (or a block's, or a nested network's) name: `conv<filters<6>, kernel<5>, name<"conv1">>`.
+/// Every layer that takes options takes it; it changes no fact of the layer. Per-layer queries then
+/// take the name as well as the position (`param_count<Net, "conv1">`).
+template <fixed_string Text>
+struct name {
+  using label = label::name;
+  static constexpr auto text = Text;
+  static constexpr std::string_view value = Text.view();
+  static constexpr bool positive = true;
+};
 
 /// Height and width of a kernel, window or stride.
 struct extent2 {

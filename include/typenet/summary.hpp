@@ -5,6 +5,7 @@
 
 #include <boost/hana/for_each.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <iomanip>
 #include <iostream>
@@ -32,28 +33,36 @@ inline std::string to_string(shape s) {
   return std::to_string(s.height) + "x" + std::to_string(s.width) + "x" + std::to_string(s.depth);
 }
 
-/// Prints Net's layers (position, description, output shape, weights, biases,
-/// parameters, MACs) and totals to `os`.
+/// Prints Net's layers (position, name if any layer has one, description,
+/// output shape, weights, biases, parameters, MACs) and totals to `os`.
 template <class Net>
 void summary(std::ostream& os = std::cout, std::string_view title = {}) {
   constexpr auto& f = facts<Net>;
+  // A name column only when some layer is named, as wide as the longest name.
+  constexpr std::size_t name_width = [] {
+    std::size_t w = 0;
+    for (const layer_facts& l : f.layer) w = std::max(w, l.name.size());
+    return w == 0 ? 0 : std::max<std::size_t>(w, 4);
+  }();
   std::ostringstream table;
-  auto row = [&](auto&&... cells) {
-    const int widths[] = {4, 26, 12, 12, 8, 12, 16};
+  auto row = [&](auto&& position, std::string_view name, auto&&... cells) {
+    const int widths[] = {26, 12, 12, 8, 12, 16};
+    table << std::right << std::setw(4) << position;
+    if (name_width != 0) table << "  " << std::left << std::setw(static_cast<int>(name_width)) << name;
     int i = 0;
-    ((table << (i == 0 ? "" : " ") << (i == 1 ? std::left : std::right) << std::setw(widths[i]) << cells, ++i), ...);
+    ((table << " " << (i == 0 ? std::left : std::right) << std::setw(widths[i]) << cells, ++i), ...);
     table << '\n';
   };
-  const std::string rule(96, '-');
+  const std::string rule(96 + (name_width == 0 ? 0 : name_width + 2), '-');
   if (!title.empty()) table << title << '\n';
   table << rule << '\n';
-  row("#", " layer", "output", "weights", "biases", "params", "MACs");
+  row("#", "name", " layer", "output", "weights", "biases", "params", "MACs");
   table << rule << '\n';
   std::size_t i = 0;
   boost::hana::for_each(bound_layers<Net>, [&](auto b) {
     using B = typename decltype(b)::type;
     const layer_facts& l = f.layer[i++];
-    row(B::position, " " + B::layer::describe(), to_string(l.output), with_thousands(l.weights),
+    row(B::position, B::name, " " + B::layer::describe(), to_string(l.output), with_thousands(l.weights),
         with_thousands(l.biases), with_thousands(l.params), with_thousands(l.macs));
   });
   table << rule << '\n';
