@@ -17,6 +17,8 @@
 #include <xsimd/xsimd.hpp>
 #endif
 
+#include <typenet/isa_guard.hpp>  // a build for an ISA this CPU lacks stops with a message, not SIGILL
+
 #include <cstddef>
 #include <string_view>
 #include <type_traits>
