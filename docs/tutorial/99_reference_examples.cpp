@@ -61,6 +61,12 @@ static_assert(facts<named_net>.layer[4].name == "");
 static_assert(position_of<named_net, 3> == 3);
 }  // namespace names_example
 
+namespace checked_example {
+static_assert((checked{6} * 7).value == 42);
+static_assert(!(checked{std::size_t{1} << 32} * (std::size_t{1} << 32)).ok());
+static_assert(!fits<network<input<2097152, 2097152, 1024>, conv<filters<4096>, kernel<1>>>>);
+}  // namespace checked_example
+
 // --- layers ---------------------------------------------------------------------------------
 
 namespace input_example {

@@ -48,6 +48,12 @@ template <std::size_t V>
 struct index {};
 template <std::size_t V>
 struct layer_count {};
+template <auto Text>
+struct what {};  ///< what was being computed, e.g. what<"MACs">
+template <std::size_t A, std::size_t B>
+struct product {};  ///< A * B
+template <std::size_t A, std::size_t B>
+struct sum {};  ///< A + B
 struct along_height {};
 struct along_width {};
 
@@ -83,6 +89,17 @@ struct same_padding_needs_an_odd_kernel {
   static_assert(reported<At>,
                 "typenet: pad_same means P = (F - 1) / 2, which needs an odd kernel (F is in the instantiation "
                 "above). Fix: use an odd kernel<>, or give pad<> or pad_sides<> explicitly.");
+};
+
+// --- arithmetic ----------------------------------------------------------------
+
+template <class At, class What, class Operation>
+struct count_overflows {
+  static_assert(reported<At>,
+                "typenet: a count of this layer (or a network total, once this layer is added to it) does not fit "
+                "in 64 bits (std::size_t), where it would wrap to a wrong, small number (the layer, what "
+                "overflowed and the operation that overflowed, product<a, b> = a * b or sum<a, b> = a + b, are in "
+                "the instantiation above). Fix: make the input, the filter or unit count, or the padding smaller.");
 };
 
 // --- what a layer accepts --------------------------------------------------

@@ -36,7 +36,7 @@ struct window_axis {
 constexpr std::size_t output_extent(window_axis a, rounding r) {
   const std::size_t span = a.padded() - a.f;
   if (r != rounding::up) return span / a.s + 1;
-  std::size_t out = (span + a.s - 1) / a.s + 1;
+  std::size_t out = span / a.s + (span % a.s != 0) + 1;  // not (span + S - 1) / S, which can wrap
   if ((out - 1) * a.s >= a.n + a.pad_before) --out;
   return out;
 }

@@ -1,6 +1,7 @@
 // What every layer provides (facts, a verdict on its input) and how one layer is checked.
 #pragma once
 
+#include <typenet/checked.hpp>
 #include <typenet/diagnostics.hpp>
 #include <typenet/options.hpp>
 #include <typenet/rules.hpp>
@@ -34,12 +35,25 @@ struct layer_facts {
   std::size_t macs = 0;    ///< multiply-accumulates per sample
   std::size_t activations = 0;  ///< output values per sample
   std::string_view name{};      ///< the full (dotted) name, "" when unnamed
+  overflow overflowed{};        ///< the first count that did not fit in std::size_t, if any
 };
 
-/// Facts of a layer from its shapes and costs; params and activations follow.
-constexpr layer_facts make_facts(std::string_view kind, shape in, shape out, std::size_t weights = 0,
-                                 std::size_t biases = 0, std::size_t macs = 0) {
-  return {kind, in, out, weights, biases, weights + biases, macs, out.size()};
+/// Facts of a layer from its shapes and costs, each computed with checked
+/// arithmetic (checked.hpp); params, activations and byte sizes follow. The
+/// first count that overflowed is recorded, and resolve() reports it.
+constexpr layer_facts make_facts(std::string_view kind, shape in, shape out, checked weights = 0,
+                                 checked biases = 0, checked macs = 0) {
+  const checked values = volume_values(out.height, out.width, out.depth).as("output values (H x W x C)");
+  const checked params = (weights.as("weights") + biases.as("biases")).as("params (weights + biases)");
+  layer_facts f{kind, in, out, weights.value, biases.value, params.value, macs.value, values.value};
+  for (const checked& c : {weights.as("weights"), biases.as("biases"), macs.as("MACs"), values,
+                           bytes_as_float(values).as("output bytes as float"), params,
+                           bytes_as_float(params).as("param bytes as float")})
+    if (!c.ok()) {
+      f.overflowed = c.failed;
+      break;
+    }
+  return f;
 }
 
 /// The rules a layer's input can break (options are checked before these).
@@ -53,6 +67,7 @@ enum class rule {
   input_shape_mismatch,
   input_needs_three_extents_or_one,
   input_extents_must_be_positive,
+  count_overflows,
 };
 
 enum class axis { height, width };
@@ -64,6 +79,7 @@ struct verdict {
   window_axis numbers{};
   shape expected{};
   shape got{};
+  overflow too_large{};  ///< for count_overflows
   constexpr bool ok() const { return broken == rule::none; }
 };
 
@@ -107,6 +123,26 @@ concept Layer = requires {
 
 namespace detail {
 
+/// Text as a fixed_string<Size> (Size - 1 characters), to carry it in a diagnostic's type.
+template <std::size_t Size>
+constexpr fixed_string<Size> to_fixed(std::string_view text) {
+  fixed_string<Size> out;
+  for (std::size_t i = 0; i + 1 < Size; ++i) out.chars[i] = text[i];
+  return out;
+}
+
+/// The diagnostic of an overflow at At: what overflowed and the operation with its operands.
+template <class At, char Op, std::size_t Lhs, std::size_t Rhs, auto What>
+using overflow_diagnostic = error::count_overflows<
+    At, error::what<What>, std::conditional_t<Op == '*', error::product<Lhs, Rhs>, error::sum<Lhs, Rhs>>>;
+
+/// Reports overflow O at layer Pos, L.
+template <std::size_t Pos, class L, overflow O>
+constexpr void report_overflow() {
+  constexpr std::string_view what = O.what_text();
+  error::raise<overflow_diagnostic<error::at_layer<Pos, L>, O.op, O.lhs, O.rhs, to_fixed<what.size() + 1>(what)>>();
+}
+
 template <std::size_t Pos, class L, shape In, verdict V>
 constexpr void report() {
   using A = error::at_layer<Pos, L>;
@@ -132,6 +168,8 @@ constexpr void report() {
     error::raise<error::input_needs_three_extents_or_one<A>>();
   else if constexpr (V.broken == rule::input_extents_must_be_positive)
     error::raise<error::input_extents_must_be_positive<A>>();
+  else if constexpr (V.broken == rule::count_overflows)
+    report_overflow<Pos, L, V.too_large>();
 }
 
 enum class option_rule { none, not_accepted, given_twice, not_positive, missing };
@@ -240,7 +278,13 @@ constexpr layer_facts resolve() {
         if constexpr (Report) detail::report<Pos, L, In, v>();
         return make_facts(L::kind, In, rejected);
       } else {
-        return L::template facts<In>();
+        constexpr layer_facts f = L::template facts<In>();
+        if constexpr (f.overflowed.happened()) {
+          if constexpr (Report) detail::report_overflow<Pos, L, f.overflowed>();
+          return make_facts(L::kind, In, rejected);
+        } else {
+          return f;
+        }
       }
     }
   }

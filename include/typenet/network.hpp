@@ -266,26 +266,72 @@ struct analysis<network<Ls...>, Report> {
   }();
 };
 
-template <class Bound>
+/// The totals of facts f, each summed with checked arithmetic. On an overflow,
+/// `at` is the layer whose count did not fit into the running total and
+/// `failed` says what and the numbers.
+template <std::size_t L>
+struct network_totals {
+  network_facts<L> facts;
+  std::size_t at = 0;
+  overflow failed{};
+};
+
+template <std::size_t L>
+constexpr network_totals<L> sum_facts(network_facts<L> n) {
+  checked weights, biases, macs, activations;
+  for (std::size_t i = 0; i < L; ++i) {
+    const layer_facts& l = n.layer[i];
+    weights = (weights + l.weights).as("total weights");
+    biases = (biases + l.biases).as("total biases");
+    macs = (macs + l.macs).as("total MACs");
+    activations = (activations + l.activations).as("total activations");
+    const checked params = (weights + biases).as("total params");
+    const checked pair = (checked{l.input.size()} + l.output.size()).as("input + output values");
+    for (const checked& c : {weights, biases, macs, activations, params,
+                             bytes_as_float(params).as("total param bytes as float"), pair})
+      if (!c.ok()) return {n, i, c.failed};
+    n.largest_activation = std::max(n.largest_activation, l.activations);
+    n.largest_in_out_pair = std::max(n.largest_in_out_pair, pair.value);
+  }
+  n.weights = weights.value;
+  n.biases = biases.value;
+  n.params = weights.value + biases.value;
+  n.macs = macs.value;
+  n.activations = activations.value;
+  return {n, 0, {}};
+}
+
+template <class Bound, std::size_t At, char Op, std::size_t Lhs, std::size_t Rhs, auto What>
+constexpr void report_total() {
+  using at = typename std::remove_cvref_t<decltype(boost::hana::at_c<At>(Bound{}))>::type;
+  error::raise<overflow_diagnostic<error::at_layer<At, typename at::layer>, Op, Lhs, Rhs, What>>();
+}
+
+/// The facts of the bound layers and their totals; a total that overflows is
+/// reported (if Report) at the layer that made it overflow, and the network is
+/// not valid.
+template <bool Report, class Bound>
 constexpr auto collect_facts(Bound bound_layers) {
   return boost::hana::unpack(bound_layers, [](auto... b) {
     constexpr std::size_t count = sizeof...(b);
-    network_facts<count> n{{decltype(b)::type::facts...}};
-    if constexpr (count > 0) {
-      n.input = n.layer.front().output;
-      n.output = n.layer.back().output;
-      n.valid = n.output.valid();
+    constexpr network_totals<count> totals = [] {
+      network_facts<count> n{{decltype(b)::type::facts...}};
+      if constexpr (count > 0) {
+        n.input = n.layer.front().output;
+        n.output = n.layer.back().output;
+        n.valid = n.output.valid();
+      }
+      return sum_facts(n);
+    }();
+    if constexpr (totals.failed.happened()) {
+      if constexpr (Report) report_total<Bound, totals.at, totals.failed.op, totals.failed.lhs, totals.failed.rhs,
+                                         to_fixed<totals.failed.what_text().size() + 1>(totals.failed.what_text())>();
+      network_facts<count> n = totals.facts;
+      n.valid = false;
+      return n;
+    } else {
+      return totals.facts;
     }
-    for (const layer_facts& l : n.layer) {
-      n.weights += l.weights;
-      n.biases += l.biases;
-      n.macs += l.macs;
-      n.activations += l.activations;
-      n.largest_activation = std::max(n.largest_activation, l.activations);
-      n.largest_in_out_pair = std::max(n.largest_in_out_pair, l.input.size() + l.output.size());
-    }
-    n.params = n.weights + n.biases;
-    return n;
   });
 }
 
@@ -294,12 +340,12 @@ constexpr auto collect_facts(Bound bound_layers) {
 /// Every compile-time fact of network Net: `facts<Net>.params`,
 /// `facts<Net>.layer[1].output`, ... Checking the network happens here.
 template <class Net>
-inline constexpr auto facts = detail::collect_facts(detail::analysis<Net>::bound_layers);
+inline constexpr auto facts = detail::collect_facts<true>(detail::analysis<Net>::bound_layers);
 
 /// Whether Net is a network whose every layer accepts its input, without a
 /// diagnostic: `static_assert(!fits<network<input<7, 7, 3>, conv<filters<1>, kernel<3>, stride<3>>>>);`
 template <class Net>
-inline constexpr bool fits = detail::collect_facts(detail::analysis<Net, false>::bound_layers).valid;
+inline constexpr bool fits = detail::collect_facts<false>(detail::analysis<Net, false>::bound_layers).valid;
 
 /// The layers of Net, nesting spliced, each bound to its position and input
 /// shape (a hana tuple of hana types of detail::bound).

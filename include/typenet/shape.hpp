@@ -17,8 +17,9 @@ struct shape {
 
   /// Number of values (floats) the volume holds.
   constexpr std::size_t size() const { return height * width * depth; }
-  /// False for the placeholder that follows a rejected layer.
-  constexpr bool valid() const { return size() != 0; }
+  /// False for the placeholder that follows a rejected layer (no extent is 0;
+  /// not size() != 0, which a product wrapping past 2^64 could make 0).
+  constexpr bool valid() const { return height != 0 && width != 0 && depth != 0; }
 
   friend constexpr bool operator==(shape, shape) = default;
 };

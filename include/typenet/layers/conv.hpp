@@ -32,9 +32,9 @@ struct conv : sliding_window<label::kernel, false, Options...> {
   template <shape In>
   static constexpr layer_facts facts() {
     constexpr std::size_t oh = geometry::template out_height<In>, ow = geometry::template out_width<In>;
-    constexpr std::size_t per_filter = geometry::window_size.height * geometry::window_size.width * In.depth;
+    constexpr checked per_filter = checked{geometry::window_size.height} * geometry::window_size.width * In.depth;
     return make_facts(kind, In, volume(oh, ow, filter_count), per_filter * filter_count, filter_count,
-                      oh * ow * filter_count * per_filter);
+                      volume_values(oh, ow, filter_count) * per_filter);
   }
 
   static std::string describe() {

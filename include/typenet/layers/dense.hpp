@@ -27,7 +27,8 @@ struct dense {
   }
   template <shape In>
   static constexpr layer_facts facts() {
-    return make_facts(kind, In, flat(unit_count), In.size() * unit_count, unit_count, In.size() * unit_count);
+    return make_facts(kind, In, flat(unit_count), checked{In.size()} * unit_count, unit_count,
+                      checked{In.size()} * unit_count);
   }
   static std::string describe() { return "dense " + std::to_string(unit_count); }
 };

@@ -66,6 +66,11 @@ struct sliding_window {
         return {.broken = rule::same_padding_needs_odd_kernel, .along = axis::width,
                 .numbers = along_width<In>()};
     }
+    for (auto [a, along] : {std::pair{along_height<In>(), axis::height}, std::pair{along_width<In>(), axis::width}}) {
+      const checked padded = (checked{a.n} + a.pad_before + a.pad_after)
+                                 .as(along == axis::height ? "padded height N + 2P" : "padded width N + 2P");
+      if (!padded.ok()) return {.broken = rule::count_overflows, .along = along, .numbers = a, .too_large = padded.failed};
+    }
     return check_window(along_height<In>(), along_width<In>(), round);
   }
 
