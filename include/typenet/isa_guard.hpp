@@ -9,8 +9,9 @@
 // reports (__builtin_cpu_supports, which also checks that the OS saves the AVX and
 // AVX-512 registers). If one is missing it writes, to stderr,
 //
-//   typenet: this program was built for AVX-512 (it needs sse3 ... avx512vl) but this CPU
-//   lacks avx512bw; rebuild it without the -march option that chose AVX-512 ...
+//   typenet: this program was built for AVX-512 (it needs sse2 sse3 ... avx512vl) but this CPU
+//   lacks avx512bw; rebuild it without the -march option that chose AVX-512, or with
+//   -march=native on the machine that runs it (docs/runtime.md, "Running on another CPU")
 //
 // and exits with status typenet::isa_guard::exit_status (78) without running main.
 //
@@ -22,9 +23,9 @@
 // tests/isa/check.py verifies that on the disassembly.
 //
 // Macros:
-//   TYPENET_NO_ISA_GUARD: define it (before any typenet header) in a unit that is built for a
-//     higher ISA on purpose and reached only after a run-time check of its own (run-time
-//     dispatch, docs/runtime.md "Running on another CPU"); the guard is then not compiled there.
+//   TYPENET_NO_ISA_GUARD: define it (before any typenet header, or with -D) in a unit that is
+//     built for a higher ISA on purpose and entered only after a run-time check of its own
+//     (run-time dispatch); the guard is then not compiled into that unit.
 //   TYPENET_ISA_GUARD_PRETEND_MISSING: a string literal, feature names separated by commas or
 //     spaces (the names of __builtin_cpu_supports, e.g. "avx512bw" or "avx2,fma"): the guard
 //     treats them as missing from the CPU. For testing the guard on a CPU that has everything.
@@ -243,8 +244,7 @@ __attribute__((constructor(101), used)) TYPENET_ISA_GUARD_BASELINE static void c
   append(message, sizeof message, len, "; rebuild it without the -march option that chose ");
   append(message, sizeof message, len, level);
   append(message, sizeof message, len,
-         " (-march=native builds for this CPU), or build one binary that picks its kernels at run time"
-         " (docs/runtime.md, \"Running on another CPU\")\n");
+         ", or with -march=native on the machine that runs it (docs/runtime.md, \"Running on another CPU\")\n");
   std::fputs(message, stderr);
   std::_Exit(exit_status);  // no static destructor of a unit built for the missing ISA runs
 }
