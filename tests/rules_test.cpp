@@ -1,6 +1,8 @@
 // Static tests of the window rules: the lecture's (N + 2P - F) / S + 1 and its worked cases.
 #include <typenet/rules.hpp>
 
+#include <type_traits>
+
 namespace {
 using typenet::rounding;
 using typenet::window_axis;
@@ -42,4 +44,33 @@ static_assert(typenet::pool_padding_within_half_window({4, 2, 1, 1, 2}));
 static_assert(!typenet::pool_padding_within_half_window({4, 2, 2, 2, 2}));
 static_assert(typenet::pool_padding_within_half_window({4, 3, 1, 1, 2}));
 static_assert(!typenet::pool_padding_within_half_window({4, 3, 2, 0, 2}));
+}  // namespace
+
+// Each rule's check returns the diagnostic it raises, with the numbers, or no_problem.
+namespace {
+namespace tn = typenet;
+using tn::error::along_height;
+constexpr tn::window_axis lecture{.n = 7, .f = 3, .pad_before = 0, .pad_after = 0, .s = 3};
+using tile = decltype(tn::check_windows_tile<lecture, along_height, tn::rounding::exact>());
+static_assert(std::is_same_v<tile::at<int>, tn::error::windows_must_tile_the_padded_input<
+                                                int, along_height, tn::error::N<7>, tn::error::F<3>, tn::error::P<0, 0>,
+                                                tn::error::S<3>, tn::error::left_over<1>>>);
+static_assert(std::is_same_v<decltype(tn::check_windows_tile<lecture, along_height, tn::rounding::down>()), tn::no_problem>);
+constexpr tn::window_axis small{.n = 2, .f = 3, .pad_before = 0, .pad_after = 0, .s = 1};
+static_assert(tn::is_problem<decltype(tn::check_window_fits<small, along_height>())>);
+static_assert(!tn::is_problem<decltype(tn::check_window_fits<lecture, along_height>())>);
+// The window that does not fit is reported before the tiling it would also break.
+static_assert(std::is_same_v<decltype(tn::check_window_axis<small, along_height, tn::rounding::exact>()),
+                             decltype(tn::check_window_fits<small, along_height>())>);
+static_assert(tn::is_problem<decltype(tn::check_same_padding<true, 2, along_height>())>);
+static_assert(!tn::is_problem<decltype(tn::check_same_padding<true, 3, along_height>())>);
+static_assert(!tn::is_problem<decltype(tn::check_same_padding<false, 2, along_height>())>);
+static_assert(tn::is_problem<decltype(tn::check_volume<tn::flat(3)>())>);
+constexpr tn::window_axis huge{.n = 8, .f = 3, .pad_before = std::size_t{1} << 63, .pad_after = std::size_t{1} << 63, .s = 1};
+using overflowed = decltype(tn::check_padded_extent<huge, along_height>());
+static_assert(std::is_same_v<overflowed::at<int>, tn::error::count_overflows<int, tn::error::what<tn::fixed_string{"padded height N + 2P"}>,
+                                                                          tn::error::sum<(std::size_t{1} << 63) + 8, std::size_t{1} << 63>>>);
+// first_problem keeps the first problem in the order given.
+static_assert(std::is_same_v<decltype(tn::first_problem(tn::no_problem{}, tile{}, tn::check_volume<tn::flat(3)>())), tile>);
+static_assert(std::is_same_v<decltype(tn::first_problem(tn::no_problem{}, tn::no_problem{})), tn::no_problem>);
 }  // namespace

@@ -67,6 +67,11 @@ static_assert(!(checked{std::size_t{1} << 32} * (std::size_t{1} << 32)).ok());
 static_assert(!fits<network<input<2097152, 2097152, 1024>, conv<filters<4096>, kernel<1>>>>);
 }  // namespace checked_example
 
+namespace rule_check_example {
+static_assert(is_problem<decltype(check_window_fits<window_axis{.n = 2, .f = 3, .pad_before = 0, .pad_after = 0, .s = 1}, error::along_height>())>);
+static_assert(!is_problem<decltype(check_windows_tile<window_axis{.n = 7, .f = 3, .pad_before = 0, .pad_after = 0, .s = 3}, error::along_height, rounding::down>())>);
+}  // namespace rule_check_example
+
 // --- layers ---------------------------------------------------------------------------------
 
 namespace input_example {

@@ -1,12 +1,15 @@
-// Every compile-time diagnostic typenet gives: one template per broken rule.
+// How typenet reports a broken rule (raise, problem, at_layer, the numbers) and the diagnostics of networks and options.
 //
 // Each diagnostic is a class template whose arguments carry the facts (which
 // layer, which numbers); instantiating it fails a static_assert whose message
 // states the rule and the fix, and the compiler prints the arguments in its
-// "in instantiation of" note. docs/errors.md lists them with examples.
+// "in instantiation of" note. A shape rule's diagnostic lives next to its
+// predicate (rules.hpp, and each layer's own rules in its header); the ones
+// here belong to no single layer. docs/errors.md lists them all with examples.
 #pragma once
 
 #include <cstddef>
+#include <type_traits>
 
 namespace typenet::error {
 
@@ -25,6 +28,48 @@ template <class Diagnostic>
 constexpr void raise() {
   using instantiated [[maybe_unused]] = decltype(sizeof(Diagnostic));
 }
+
+}  // namespace typenet::error
+
+namespace typenet {
+
+/// What a layer's check returns when every rule holds.
+struct no_problem {};
+
+/// What a check returns when a rule broke: the diagnostic to raise and the
+/// facts it carries (the numbers); the fold supplies where, error::at_layer<Pos, L>,
+/// as the diagnostic's first argument. A rule returns this next to its
+/// predicate, so the rule and its message live in one place.
+template <template <class...> class Diagnostic, class... Facts>
+struct problem {
+  template <class At>
+  using at = Diagnostic<At, Facts...>;
+};
+
+template <class T>
+inline constexpr bool is_problem = false;
+template <template <class...> class D, class... Facts>
+inline constexpr bool is_problem<problem<D, Facts...>> = true;
+
+template <class... Checks>
+struct first_problem_of {
+  using type = no_problem;
+};
+template <class Check, class... Checks>
+struct first_problem_of<Check, Checks...> {
+  using type = std::conditional_t<is_problem<Check>, Check, typename first_problem_of<Checks...>::type>;
+};
+
+/// The first of the checks' results that is a problem, or no_problem:
+/// `return first_problem(rule_a<...>(), rule_b<...>());` reports rule_a before rule_b.
+template <class... Checks>
+constexpr auto first_problem(Checks...) {
+  return typename first_problem_of<Checks...>::type{};
+}
+
+}  // namespace typenet
+
+namespace typenet::error {
 
 /// Where: the layer's position in the network (input = 0, blocks counted
 /// layer by layer) and the layer as declared.
@@ -54,42 +99,10 @@ template <std::size_t A, std::size_t B>
 struct product {};  ///< A * B
 template <std::size_t A, std::size_t B>
 struct sum {};  ///< A + B
+template <class... Labels>
+struct accepts {};  ///< the option labels a layer takes (label::name, taken by every layer, aside)
 struct along_height {};
 struct along_width {};
-
-// --- rules of sliding windows (convolution and pooling) -------------------
-
-template <class At, class Axis, class N, class F, class P, class S, class LeftOver>
-struct windows_must_tile_the_padded_input {
-  static_assert(reported<At>,
-                "typenet: the windows of this layer do not tile its padded input: (N + 2P - F) must be a multiple "
-                "of S, and left_over = (N + 2P - F) mod S is not 0 (the layer, N, F, P, S and left_over are in the "
-                "instantiation above). Fix: change kernel<>, stride<> or pad<> so that the windows fit, or add "
-                "round_down (or round_up) to this layer to accept a partial last window.");
-};
-
-template <class At, class Axis, class N, class F, class P>
-struct window_larger_than_padded_input {
-  static_assert(reported<At>,
-                "typenet: the window of this layer is larger than its padded input: F > N + 2P (the layer, N, F "
-                "and P are in the instantiation above). Fix: use a smaller kernel<> or window<>, more pad<>, or "
-                "move the layer before the input shrinks.");
-};
-
-template <class At, class Axis, class F, class P>
-struct pool_padding_exceeds_half_window {
-  static_assert(reported<At>,
-                "typenet: pooling may pad at most half its window on each side, P <= F / 2 (the layer, F and P are "
-                "in the instantiation above); more padding makes windows that see only padding. Fix: use less "
-                "pad<> or a larger window<>.");
-};
-
-template <class At, class Axis, class F>
-struct same_padding_needs_an_odd_kernel {
-  static_assert(reported<At>,
-                "typenet: pad_same means P = (F - 1) / 2, which needs an odd kernel (F is in the instantiation "
-                "above). Fix: use an odd kernel<>, or give pad<> or pad_sides<> explicitly.");
-};
 
 // --- arithmetic ----------------------------------------------------------------
 
@@ -104,54 +117,23 @@ struct count_overflows {
 
 // --- what a layer accepts --------------------------------------------------
 
-template <class At, class Got>
-struct layer_needs_a_volume {
-  static_assert(reported<At>,
-                "typenet: this layer slides a window over an H x W x C volume, but it is given a flat vector "
-                "(the layer and the shape it got are in the instantiation above). Fix: move it before flatten / "
-                "dense, or give the network a volume input<H, W, C>.");
-};
-
-template <class At, class Expected, class Got>
-struct input_shape_mismatch {
-  static_assert(reported<At>,
-                "typenet: this input<> (or a nested network's input) expects a different shape than the layer "
-                "before it produces (expected and got are in the instantiation above). Fix: make the shapes "
-                "agree, or nest the layers as a block<> that takes any input.");
-};
-
-template <class At>
-struct input_needs_three_extents_or_one {
-  static_assert(reported<At>,
-                "typenet: input<> takes H, W, C (a volume, as in input<32, 32, 3>) or a single length N (a flat "
-                "vector, as in input<3072>). Fix: give three extents or one.");
-};
-
-template <class At>
-struct input_extents_must_be_positive {
-  static_assert(reported<At>,
-                "typenet: an input extent is 0; every extent of input<> must be at least 1. Fix: give the real "
-                "H, W, C.");
-};
-
 template <class At, class Thing>
 struct not_a_layer {
   static_assert(reported<At>,
-                "typenet: this is not a layer (the type is in the instantiation above). A network lists layers "
-                "such as input<>, conv<>, max_pool<>, avg_pool<>, relu, leaky_relu<>, sigmoid, tanh, softmax, "
-                "flatten, dense<>, block<> and network<>. Fix: pass options inside the layer that takes them, "
-                "e.g. conv<filters<8>, kernel<3>>.");
+                "typenet: this is not a layer (the type is in the instantiation above): a layer has a kind, "
+                "check<In>() and facts<In>() (the Layer concept, layer.hpp), and networks also take block<> and "
+                "network<> groups. Fix: pass options inside the layer that takes them, e.g. "
+                "conv<filters<8>, kernel<3>>.");
 };
 
 // --- labelled options ---------------------------------------------------------
 
-template <class At, class Option>
+template <class At, class Option, class Accepts>
 struct option_not_accepted {
   static_assert(reported<At>,
-                "typenet: this layer does not take this option (both are in the instantiation above). Fix: remove "
-                "it, or use the layer's own label (convolution: filters, kernel, stride, pad, round_down / "
-                "round_up; pooling: window, stride, pad, round_down / round_up; dense: units; leaky_relu: "
-                "slope).");
+                "typenet: this layer does not take this option (the layer, the option and accepts<...>, the labels "
+                "the layer takes, are in the instantiation above; every layer also takes name<>). Fix: remove it, "
+                "or use one of the layer's own labels.");
 };
 
 template <class At, class Label>
@@ -164,8 +146,8 @@ struct option_given_twice {
 template <class At, class Label>
 struct option_required {
   static_assert(reported<At>,
-                "typenet: this layer needs an option it was not given (its label is in the instantiation above): "
-                "conv needs filters<K> and kernel<F>, pooling needs window<F>, dense needs units<N>. Fix: add it.");
+                "typenet: this layer needs an option it was not given (the layer and the missing option's label "
+                "are in the instantiation above). Fix: add an option with that label.");
 };
 
 template <class At, class Option>

@@ -56,41 +56,8 @@ constexpr layer_facts make_facts(std::string_view kind, shape in, shape out, che
   return f;
 }
 
-/// The rules a layer's input can break (options are checked before these).
-enum class rule {
-  none,
-  needs_volume,
-  window_larger_than_padded_input,
-  windows_must_tile,
-  pool_padding_exceeds_half_window,
-  same_padding_needs_odd_kernel,
-  input_shape_mismatch,
-  input_needs_three_extents_or_one,
-  input_extents_must_be_positive,
-  count_overflows,
-};
-
-enum class axis { height, width };
-
-/// A layer's judgement of its input: which rule broke, with the numbers.
-struct verdict {
-  rule broken = rule::none;
-  axis along = axis::height;
-  window_axis numbers{};
-  shape expected{};
-  shape got{};
-  overflow too_large{};  ///< for count_overflows
-  constexpr bool ok() const { return broken == rule::none; }
-};
-
-/// The first broken rule of a sliding window along both axes, if any.
-constexpr verdict check_window(window_axis h, window_axis w, rounding r) {
-  for (auto [a, along] : {std::pair{h, axis::height}, std::pair{w, axis::width}}) {
-    if (!window_fits(a)) return {rule::window_larger_than_padded_input, along, a};
-    if (r == rounding::exact && !windows_tile(a)) return {rule::windows_must_tile, along, a};
-  }
-  return {};
-}
+/// What a check returning `verdict{}` means: every rule holds (no_problem's older name).
+using verdict = no_problem;
 
 /// Layers list their accepted and required option labels; plain layers take none.
 template <class Layer>
@@ -143,98 +110,47 @@ constexpr void report_overflow() {
   error::raise<overflow_diagnostic<error::at_layer<Pos, L>, O.op, O.lhs, O.rhs, to_fixed<what.size() + 1>(what)>>();
 }
 
-template <std::size_t Pos, class L, shape In, verdict V>
-constexpr void report() {
-  using A = error::at_layer<Pos, L>;
-  using Along = std::conditional_t<V.along == axis::height, error::along_height, error::along_width>;
-  constexpr window_axis a = V.numbers;
-  using Pad = error::P<a.pad_before, a.pad_after>;
-  using Got = error::volume_shape<V.got.height, V.got.width, V.got.depth, V.got.flat>;
-  using Expected = error::volume_shape<V.expected.height, V.expected.width, V.expected.depth, V.expected.flat>;
-  if constexpr (V.broken == rule::needs_volume)
-    error::raise<error::layer_needs_a_volume<A, Got>>();
-  else if constexpr (V.broken == rule::window_larger_than_padded_input)
-    error::raise<error::window_larger_than_padded_input<A, Along, error::N<a.n>, error::F<a.f>, Pad>>();
-  else if constexpr (V.broken == rule::windows_must_tile)
-    error::raise<error::windows_must_tile_the_padded_input<A, Along, error::N<a.n>, error::F<a.f>, Pad,
-                                                           error::S<a.s>, error::left_over<left_over(a)>>>();
-  else if constexpr (V.broken == rule::pool_padding_exceeds_half_window)
-    error::raise<error::pool_padding_exceeds_half_window<A, Along, error::F<a.f>, Pad>>();
-  else if constexpr (V.broken == rule::same_padding_needs_odd_kernel)
-    error::raise<error::same_padding_needs_an_odd_kernel<A, Along, error::F<a.f>>>();
-  else if constexpr (V.broken == rule::input_shape_mismatch)
-    error::raise<error::input_shape_mismatch<A, Expected, Got>>();
-  else if constexpr (V.broken == rule::input_needs_three_extents_or_one)
-    error::raise<error::input_needs_three_extents_or_one<A>>();
-  else if constexpr (V.broken == rule::input_extents_must_be_positive)
-    error::raise<error::input_extents_must_be_positive<A>>();
-  else if constexpr (V.broken == rule::count_overflows)
-    report_overflow<Pos, L, V.too_large>();
-}
-
-enum class option_rule { none, not_accepted, given_twice, not_positive, missing };
-
-struct option_verdict {
-  option_rule broken = option_rule::none;
-  std::size_t index = 0;  ///< into the given options, or into the required labels when missing
-};
-
-/// The first broken option rule of layer L: unknown, repeated, zero, missing.
-template <class L>
-constexpr option_verdict check_options() {
+/// Rule: each option of layer L carries a label L accepts (name<> is accepted
+/// by every layer), no label twice, no 0 size; then every required label is given.
+template <class L, class O>
+constexpr auto check_option() {
   namespace hana = boost::hana;
+  using Label = typename label_of<O>::type;
   constexpr auto given = layer_options<L>::given;
-  constexpr std::size_t n = hana::length(given);
-  std::array<option_verdict, n + 1> found{};
-  std::size_t i = 0;
-  bool bad = false;
-  hana::for_each(given, [&](auto option) {
-    using O = typename decltype(option)::type;
-    using Label = typename label_of<O>::type;
-    if (bad) return;
-    // Every layer takes a name; the others must be listed in L::accepted.
-    if constexpr (!std::is_same_v<Label, label::name> &&
-                  !decltype(hana::contains(option_labels<L>::accepted, hana::type_c<Label>))::value) {
-      found[0] = {option_rule::not_accepted, i};
-      bad = true;
-    } else if constexpr (decltype(hana::count_if(given, labelled<Label>{}))::value > 1) {
-      found[0] = {option_rule::given_twice, i};
-      bad = true;
-    } else if constexpr (!O::positive) {
-      found[0] = {option_rule::not_positive, i};
-      bad = true;
-    }
-    ++i;
-  });
-  if (bad) return found[0];
-  std::size_t j = 0;
-  hana::for_each(option_labels<L>::required, [&](auto required_label) {
-    using Label = typename decltype(required_label)::type;
-    if (!bad && decltype(hana::count_if(given, labelled<Label>{}))::value == 0) {
-      found[0] = {option_rule::missing, j};
-      bad = true;
-    }
-    ++j;
-  });
-  return found[0];
+  if constexpr (!std::is_same_v<Label, label::name> &&
+                !decltype(hana::contains(option_labels<L>::accepted, hana::type_c<Label>))::value) {
+    using accepts = typename decltype(hana::unpack(option_labels<L>::accepted, [](auto... l) {
+      return hana::type_c<error::accepts<typename decltype(l)::type...>>;
+    }))::type;
+    return problem<error::option_not_accepted, O, accepts>{};
+  } else if constexpr (decltype(hana::count_if(given, labelled<Label>{}))::value > 1) {
+    return problem<error::option_given_twice, Label>{};
+  } else if constexpr (!O::positive) {
+    return problem<error::option_must_be_positive, O>{};
+  } else {
+    return no_problem{};
+  }
 }
 
-template <std::size_t Pos, class L, option_verdict V>
-constexpr void report_options() {
+template <class L, class Label>
+constexpr auto check_required() {
+  if constexpr (decltype(boost::hana::count_if(layer_options<L>::given, labelled<Label>{}))::value == 0)
+    return problem<error::option_required, Label>{};
+  else
+    return no_problem{};
+}
+
+/// The first broken option rule of layer L: unknown, repeated, zero (in the
+/// order written), then missing.
+template <class L>
+constexpr auto check_options() {
   namespace hana = boost::hana;
-  using A = error::at_layer<Pos, L>;
-  if constexpr (V.broken == option_rule::missing) {
-    using Label = typename decltype(+hana::at_c<V.index>(option_labels<L>::required))::type;
-    error::raise<error::option_required<A, Label>>();
-  } else {
-    using O = typename decltype(+hana::at_c<V.index>(layer_options<L>::given))::type;
-    if constexpr (V.broken == option_rule::not_accepted)
-      error::raise<error::option_not_accepted<A, O>>();
-    else if constexpr (V.broken == option_rule::given_twice)
-      error::raise<error::option_given_twice<A, typename label_of<O>::type>>();
-    else if constexpr (V.broken == option_rule::not_positive)
-      error::raise<error::option_must_be_positive<A, O>>();
-  }
+  return hana::unpack(layer_options<L>::given, [](auto... o) {
+    return hana::unpack(option_labels<L>::required, [](auto... r) {
+      return first_problem(check_option<L, typename decltype(o)::type>()...,
+                           check_required<L, typename decltype(r)::type>()...);
+    });
+  });
 }
 
 }  // namespace detail
@@ -268,14 +184,17 @@ constexpr layer_facts resolve() {
     if constexpr (Report) error::raise<typename L::diagnostic>();
     return make_facts(L::kind, In, rejected);
   } else {
-    constexpr detail::option_verdict options = detail::check_options<L>();
-    if constexpr (options.broken != detail::option_rule::none) {
-      if constexpr (Report) detail::report_options<Pos, L, options>();
+    using A = error::at_layer<Pos, L>;
+    using options = decltype(detail::check_options<L>());
+    if constexpr (is_problem<options>) {
+      if constexpr (Report) error::raise<typename options::template at<A>>();
       return make_facts(L::kind, In, rejected);
     } else {
-      constexpr verdict v = L::template check<In>();
-      if constexpr (!v.ok()) {
-        if constexpr (Report) detail::report<Pos, L, In, v>();
+      using checked_rules = decltype(L::template check<In>());
+      static_assert(is_problem<checked_rules> || std::is_same_v<checked_rules, no_problem>,
+                    "typenet: a layer's check<In>() returns no_problem{} or a problem<Diagnostic, Facts...>{}");
+      if constexpr (is_problem<checked_rules>) {
+        if constexpr (Report) error::raise<typename checked_rules::template at<A>>();
         return make_facts(L::kind, In, rejected);
       } else {
         constexpr layer_facts f = L::template facts<In>();

@@ -3,7 +3,7 @@
 // expect: typenet: a count of this layer (or a network total, once this layer is added to it) does not fit in 64 bits
 // expect: count_overflows
 // expect-gcc: typenet::error::what<typenet::fixed_string<21>{"padded height N + 2P"}>, typenet::error::sum<9223372036854775816, 9223372036854775808> >
-// expect-clang: typenet::error::what<fixed_string<21UL>{"padded height N + 2P"}>, typenet::error::sum<9223372036854775816, 9223372036854775808>>
+// expect-clang: typenet::error::what<fixed_string<21>{"padded height N + 2P"}>, typenet::error::sum<9223372036854775816, 9223372036854775808>>
 // expect: at_layer<1,
 #include <typenet/typenet.hpp>
 

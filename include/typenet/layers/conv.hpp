@@ -25,7 +25,7 @@ struct conv : sliding_window<label::kernel, false, Options...> {
   static constexpr std::size_t filter_count = option_t<label::filters, filters<1>, Options...>::value;
 
   template <shape In>
-  static constexpr verdict check() {
+  static constexpr auto check() {
     return geometry::template check_geometry<In>();
   }
 

@@ -8,6 +8,31 @@
 
 namespace typenet {
 
+// The rules of input<>: its diagnostics (checked in input::check below).
+namespace error {
+template <class At, class Expected, class Got>
+struct input_shape_mismatch {
+  static_assert(reported<At>,
+                "typenet: this input<> (or a nested network's input) expects a different shape than the layer "
+                "before it produces (expected and got are in the instantiation above). Fix: make the shapes "
+                "agree, or nest the layers as a block<> that takes any input.");
+};
+
+template <class At>
+struct input_needs_three_extents_or_one {
+  static_assert(reported<At>,
+                "typenet: input<> takes H, W, C (a volume, as in input<32, 32, 3>) or a single length N (a flat "
+                "vector, as in input<3072>). Fix: give three extents or one.");
+};
+
+template <class At>
+struct input_extents_must_be_positive {
+  static_assert(reported<At>,
+                "typenet: an input extent is 0; every extent of input<> must be at least 1. Fix: give the real "
+                "H, W, C.");
+};
+}  // namespace error
+
 /// The network's input: `input<32, 32, 3>` is a 32x32x3 volume (H x W x C,
 /// stored HWC), `input<3072>` a flat vector. Every network starts with one.
 /// Anywhere else (for instance as the first layer of a nested network) it
@@ -23,14 +48,17 @@ struct input {
     else return rejected;
   }();
 
+  /// Its rules, each with the diagnostic it raises (declared above).
   template <shape In>
-  static constexpr verdict check() {
-    if (rank != 3 && rank != 1) return {.broken = rule::input_needs_three_extents_or_one};
-    if (!declared.valid()) return {.broken = rule::input_extents_must_be_positive};
-    // In is the placeholder when this input starts the network.
-    if (In.valid() && In != declared)
-      return {.broken = rule::input_shape_mismatch, .expected = declared, .got = In};
-    return {};
+  static constexpr auto check() {
+    if constexpr (rank != 3 && rank != 1)
+      return problem<error::input_needs_three_extents_or_one>{};
+    else if constexpr (!declared.valid())
+      return problem<error::input_extents_must_be_positive>{};
+    else if constexpr (In.valid() && In != declared)  // In is the placeholder when this input starts the network
+      return problem<error::input_shape_mismatch, error::shape_of<declared>, error::shape_of<In>>{};
+    else
+      return no_problem{};
   }
 
   template <shape In>

@@ -23,13 +23,11 @@ struct pooling : sliding_window<label::window, true, Options...> {
   static constexpr auto required = boost::hana::tuple_t<label::window>;
 
   template <shape In>
-  static constexpr verdict check() {
-    if (In.flat) return {.broken = rule::needs_volume, .got = In};
-    for (auto [a, along] : {std::pair{geometry::template along_height<In>(), axis::height},
-                            std::pair{geometry::template along_width<In>(), axis::width}})
-      if (!pool_padding_within_half_window(a))
-        return {.broken = rule::pool_padding_exceeds_half_window, .along = along, .numbers = a};
-    return geometry::template check_geometry<In>();
+  static constexpr auto check() {
+    return first_problem(check_volume<In>(),
+                         check_pool_padding<geometry::template along_height<In>(), error::along_height>(),
+                         check_pool_padding<geometry::template along_width<In>(), error::along_width>(),
+                         geometry::template check_geometry<In>());
   }
 
   template <shape In>

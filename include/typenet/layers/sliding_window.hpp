@@ -53,25 +53,15 @@ struct sliding_window {
     return {In.width, window_size.width, pads.left, pads.right, strides.width};
   }
 
-  /// The first broken rule, checked in the order a reader would: a volume,
-  /// a well-defined padding, then each axis.
+  /// The first broken rule (rules.hpp), checked in the order a reader would:
+  /// a volume, a well-defined padding, then each axis, height first.
   template <shape In>
-  static constexpr verdict check_geometry() {
-    if (In.flat) return {.broken = rule::needs_volume, .got = In};
-    if (same_padding) {
-      if (window_size.height % 2 == 0)
-        return {.broken = rule::same_padding_needs_odd_kernel, .along = axis::height,
-                .numbers = along_height<In>()};
-      if (window_size.width % 2 == 0)
-        return {.broken = rule::same_padding_needs_odd_kernel, .along = axis::width,
-                .numbers = along_width<In>()};
-    }
-    for (auto [a, along] : {std::pair{along_height<In>(), axis::height}, std::pair{along_width<In>(), axis::width}}) {
-      const checked padded = (checked{a.n} + a.pad_before + a.pad_after)
-                                 .as(along == axis::height ? "padded height N + 2P" : "padded width N + 2P");
-      if (!padded.ok()) return {.broken = rule::count_overflows, .along = along, .numbers = a, .too_large = padded.failed};
-    }
-    return check_window(along_height<In>(), along_width<In>(), round);
+  static constexpr auto check_geometry() {
+    return first_problem(check_volume<In>(),
+                         check_same_padding<same_padding, window_size.height, error::along_height>(),
+                         check_same_padding<same_padding, window_size.width, error::along_width>(),
+                         check_window_axis<along_height<In>(), error::along_height, round>(),
+                         check_window_axis<along_width<In>(), error::along_width, round>());
   }
 
   template <shape In>
