@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <limits>
 #include <new>
 
 // Counts every allocation in this program (plain and aligned; the array forms
@@ -129,19 +130,57 @@ TEST_CASE("raw buffers of the wrong size are refused with a clear message") {
   CHECK_THROWS_AS(m.forward_batch(batch_x, batch_y), std::invalid_argument);
 }
 
-TEST_CASE("initialisation is deterministic, seeded, and scaled by fan-in") {
+/// Mean and standard deviation of a span.
+std::pair<double, double> moments(std::span<const float> v) {
+  double sum = 0, sq = 0;
+  for (float w : v) sum += w, sq += static_cast<double>(w) * w;
+  const double mean = sum / static_cast<double>(v.size());
+  return {mean, std::sqrt(sq / static_cast<double>(v.size()) - mean * mean)};
+}
+
+TEST_CASE("initialisation is deterministic, seeded, and scaled by each tensor's fans") {
   model<models::lenet5> a(he_normal{5}), b(he_normal{5}), c(he_normal{6}), d(glorot_uniform{5});
   CHECK(std::equal(a.parameters().begin(), a.parameters().end(), b.parameters().begin()));
   CHECK(!std::equal(a.parameters().begin(), a.parameters().end(), c.parameters().begin()));
   CHECK(a.parameters().size() == 61706);
-  // Biases start at 0; He's spread is sqrt(2 / fan_in): conv1's fan-in is 5*5*1 = 25.
   for (float bias : a.biases<1>()) CHECK(bias == 0.f);
-  double sq = 0;
-  for (float w : a.weights<1>()) sq += w * w;
-  CHECK(std::sqrt(sq / 150) == doctest::Approx(std::sqrt(2.0 / 25)).epsilon(0.25));
-  // Glorot is uniform within sqrt(6 / (fan_in + fan_out)): dense 400 -> 120 at layer 8.
-  const double bound = std::sqrt(6.0 / (400 + 120));
-  for (float w : d.weights<8>()) CHECK(std::abs(w) <= bound);
+  for (float bias : d.biases<8>()) CHECK(bias == 0.f);
+  // He: N(0, 2 / fan_in). dense 400 -> 120 (48,000 draws): fan-in 400 gives 0.0707, fan-out would give 0.129.
+  const auto [mean8, sd8] = moments(a.weights<8>());
+  CHECK(std::abs(mean8) < 0.002);
+  CHECK(sd8 == doctest::Approx(std::sqrt(2.0 / 400)).epsilon(0.03));
+  // conv2 (5*5*6 -> 16, 2,400 draws): fan-in 150 gives 0.115; fan-out 5*5*16 = 400 would give 0.0707.
+  CHECK(moments(a.weights<4>()).second == doctest::Approx(std::sqrt(2.0 / 150)).epsilon(0.06));
+  // Glorot: U(-a, a), a = sqrt(6 / (fan_in + fan_out)): the draws fill the range (max near a) with variance a^2 / 3.
+  const double a8 = std::sqrt(6.0 / (400 + 120));
+  double most = 0;
+  for (float w : d.weights<8>()) most = std::max(most, static_cast<double>(std::abs(w)));
+  CHECK(most <= a8);
+  CHECK(most >= 0.99 * a8);
+  CHECK(moments(d.weights<8>()).second == doctest::Approx(a8 / std::sqrt(3.0)).epsilon(0.03));
+  // conv1 (5*5*1 -> 6): fan-in 25 and fan-out 150.
+  CHECK(moments(d.weights<1>()).second == doctest::Approx(std::sqrt(6.0 / (25 + 150)) / std::sqrt(3.0)).epsilon(0.2));
+  static_assert(model<models::lenet5>::tensors<1>[0].fan_in == 25 && model<models::lenet5>::tensors<1>[0].fan_out == 150);
+  static_assert(model<models::lenet5>::tensors<8>[0].fan_in == 400 && model<models::lenet5>::tensors<8>[0].fan_out == 120);
+}
+
+TEST_CASE("a batch whose last group holds exactly one sample runs that sample too") {
+  // micro_batch is 8 for a network with dense layers: 9 samples on one thread are a group of 8 and a group of 1.
+  using net = network<input<6, 6, 2>, conv<filters<8>, kernel<3>>, relu, dense<units<13>>, relu, dense<units<5>>>;
+  static_assert(plan<net>::micro_batch == 8);
+  const model<net> m(he_normal{4});
+  for (std::size_t n : {1u, 7u, 8u, 9u, 17u}) {
+    CAPTURE(n);
+    std::mt19937_64 g(testing::fresh_seed() + n);
+    std::vector<float> x(n * 72), y(n * 5, std::numeric_limits<float>::quiet_NaN());
+    testing::fill(x, g);
+    m.forward_batch(x, y, 1);
+    for (std::size_t s = 0; s < n; ++s) {
+      std::vector<float> single(5);
+      m.forward(std::span<const float>(x).subspan(s * 72, 72), single);
+      for (std::size_t i = 0; i < 5; ++i) CHECK(y[s * 5 + i] == doctest::Approx(single[i]).epsilon(1e-5));
+    }
+  }
 }
 
 TEST_CASE("layer parameters by position, with their shapes") {

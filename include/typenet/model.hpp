@@ -1,247 +1,97 @@
-// model<Net>: the parameters of a network and its forward pass, with memory planned at compile time.
+// model<Net>: a network's parameters and its forward pass, safe to share between threads.
+//
+// The memory plan is runtime/plan.hpp, the schedule runtime/schedule.hpp,
+// workspaces and threads runtime/workspaces.hpp and runtime/thread_pool.hpp.
 #pragma once
 
+#include <typenet/bound.hpp>
+#include <typenet/contract.hpp>
+#include <typenet/diagnostics.hpp>
 #include <typenet/init.hpp>
-#include <typenet/kernels/activation.hpp>
-#include <typenet/kernels/conv.hpp>
-#include <typenet/kernels/dense.hpp>
-#include <typenet/kernels/pool.hpp>
-#include <typenet/kernels/reference.hpp>
 #include <typenet/kernels/simd.hpp>
 #include <typenet/network.hpp>
+#include <typenet/runtime/plan.hpp>
+#include <typenet/runtime/schedule.hpp>
+#include <typenet/runtime/thread_pool.hpp>
+#include <typenet/runtime/workspaces.hpp>
 #include <typenet/summary.hpp>
 #include <typenet/tensor.hpp>
+#include <typenet/typenet.hpp>  // the built-in layers
 
-#include <boost/hana/at.hpp>
-#include <boost/hana/unpack.hpp>
+#include <boost/hana/for_each.hpp>
 
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <functional>
 #include <memory>
-#include <new>
+#include <mutex>
 #include <span>
 #include <stdexcept>
 #include <string>
-#include <thread>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
 namespace typenet {
 
-/// What the forward pass does with each layer.
-enum class step {
-  skip,   ///< input and flatten: the values are already where and how they should be
-  run,    ///< a kernel call
-  fused,  ///< relu / leaky_relu applied by the conv or dense kernel before it
-};
-
 /// Where a model keeps its parameters and workspace.
 enum class storage {
-  heap,      ///< allocated once, at construction; batches run on several threads
-  in_place,  ///< members of the model: declare it static for a program with no heap at all
+  heap,            ///< allocated once, at construction; concurrent calls and batches on every core
+  in_place,        ///< members of the model, no heap at all; at most in_place_limit_bytes, so it fits a stack
+  in_place_large,  ///< the same without the size limit: for a model declared `static` or at namespace scope
 };
 
-/// The memory plan and schedule of Net, all compile-time constants.
-template <class Net>
-struct plan {
-  static constexpr auto& f = facts<Net>;
-  static_assert(f.valid, "typenet: a model needs a network that passed its checks");
-  static constexpr std::size_t layers = f.layer_count;
+/// The largest storage::in_place model: 1 MiB, an eighth of Linux's default
+/// stack (and all of some platforms' thread stacks). Larger models are
+/// storage::heap, or storage::in_place_large declared static.
+inline constexpr std::size_t in_place_limit_bytes = std::size_t{1} << 20;
 
-  static constexpr std::array<step, layers> steps = [] {
-    std::array<step, layers> s{};
-    for (std::size_t i = 0; i < layers; ++i) {
-      const std::string_view kind = f.layer[i].kind;
-      const bool after_kernel = i > 0 && s[i - 1] == step::run &&
-                                (f.layer[i - 1].kind == "conv" || f.layer[i - 1].kind == "dense");
-      if (kind == "input" || kind == "flatten")
-        s[i] = step::skip;
-      else if ((kind == "relu" || kind == "leaky_relu") && after_kernel)
-        s[i] = step::fused;
-      else
-        s[i] = step::run;
-    }
-    return s;
-  }();
-
-  /// The last layer that runs a kernel: it writes straight into the caller's output.
-  static constexpr std::size_t last_run = [] {
-    std::size_t last = layers;
-    for (std::size_t i = 0; i < layers; ++i)
-      if (steps[i] == step::run) last = i;
-    return last;
-  }();
-
-  static constexpr std::size_t round_up(std::size_t n) { return (n + 15) / 16 * 16; }
-
-  /// Each of the two ping-pong activation buffers (floats, a multiple of 16).
-  static constexpr std::size_t activation_floats = round_up(f.largest_activation);
-  /// The largest zero-padded input copy a convolution needs.
-  static constexpr std::size_t scratch_floats = boost::hana::unpack(bound_layers<Net>, [](auto... b) {
-    auto one = [](auto bound) -> std::size_t {
-      using B = typename decltype(bound)::type;
-      if constexpr (is_conv<typename B::layer>)
-        return kernels::conv_plan<typename B::layer, B::input, B::output>::scratch_floats;
-      else
-        return 0;
-    };
-    return round_up(std::max({std::size_t{0}, one(b)...}));
-  });
-  /// Floats of workspace one forward pass needs: two activation buffers and the scratch.
-  static constexpr std::size_t workspace_floats = 2 * activation_floats + scratch_floats;
-
-  /// Samples a batch runs through each layer together, so that a dense layer
-  /// loads each weight once per group: up to 8, while the group's activations
-  /// stay within about 2 MiB; 1 for networks without a dense layer.
-  static constexpr std::size_t micro_batch = [] {
-    bool has_dense = false;
-    for (const layer_facts& l : f.layer) has_dense = has_dense || l.kind == "dense";
-    if (!has_dense) return std::size_t{1};
-    return std::clamp<std::size_t>((std::size_t{2} << 20) / (2 * activation_floats * sizeof(float)), 1, 8);
-  }();
-  /// Floats of workspace a batch needs per thread.
-  static constexpr std::size_t batch_workspace_floats = 2 * micro_batch * activation_floats + scratch_floats;
+namespace error {
+template <std::size_t V>
+struct bytes {};
+template <class Net, class Bytes, class Limit>
+struct in_place_model_too_large_for_a_stack {
+  static_assert(reported<Net>,
+                "typenet: a model<Net, storage::in_place> keeps its parameters and workspace inside the object, and "
+                "this one is larger than in_place_limit_bytes (both sizes are in the instantiation above): as a local "
+                "variable it would overflow the stack. Fix: use storage::heap (the default), or declare it "
+                "`static model<Net, storage::in_place_large> m;` (static or namespace scope: no stack, no heap).");
 };
-
-/// Floats of workspace a forward pass of Net needs, for static_assert against a budget.
-template <class Net>
-inline constexpr std::size_t workspace_floats = plan<Net>::workspace_floats;
-/// Bytes of workspace a forward pass of Net needs.
-template <class Net>
-inline constexpr std::size_t workspace_bytes = workspace_floats<Net> * sizeof(float);
+}  // namespace error
 
 namespace detail {
-
-/// A 64-byte aligned float array, allocated once.
-class aligned_floats {
- public:
-  aligned_floats() = default;
-  explicit aligned_floats(std::size_t n)
-      : data_(n ? static_cast<float*>(::operator new[](n * sizeof(float), std::align_val_t{64})) : nullptr), size_(n) {
-    std::fill_n(data_, n, 0.f);
-  }
-  aligned_floats(aligned_floats&& o) noexcept : data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)) {}
-  aligned_floats& operator=(aligned_floats&& o) noexcept {
-    std::swap(data_, o.data_);
-    std::swap(size_, o.size_);
-    return *this;
-  }
-  ~aligned_floats() {
-    if (data_) ::operator delete[](data_, std::align_val_t{64});
-  }
-  float* data() const { return data_; }
-  std::size_t size() const { return size_; }
-
- private:
-  float* data_ = nullptr;
-  std::size_t size_ = 0;
-};
-
-template <class Net, std::size_t I>
-using bound_at = typename std::remove_cvref_t<decltype(boost::hana::at_c<I>(bound_layers<Net>))>::type;
-
-/// Layer I of Net on `samples` samples (sample s at in + s * in_stride, out +
-/// s * out_stride), with the activation of layer I + 1 fused in when the plan
-/// says so. In a batch (Batch), dense layers take the samples together, in
-/// an order of summation that does not depend on how many there are, so
-/// results do not depend on the thread count; the other layers go one by one.
-template <class Net, std::size_t I, bool Batch>
-void run_layer(const float* params, const float* in, std::size_t in_stride, float* out, std::size_t out_stride,
-               std::size_t samples, float* scratch) {
-  using B = bound_at<Net, I>;
-  using L = typename B::layer;
-  constexpr shape In = B::input, Out = B::output;
-  const float* p = params + param_offset<Net, I>;
-  if constexpr (is_conv<L> || is_dense<L>) {
-    constexpr bool fuses = I + 1 < plan<Net>::layers && plan<Net>::steps[I + 1 < plan<Net>::layers ? I + 1 : I] == step::fused;
-    auto call = [&](auto act) {
-      if constexpr (is_conv<L>) {
-        for (std::size_t s = 0; s < samples; ++s)
-          kernels::conv<L, In, Out>(in + s * in_stride, p, p + B::facts.weights, out + s * out_stride, scratch, act);
-      } else if constexpr (!Batch) {
-        kernels::dense<In.size(), Out.size()>(in, p, p + B::facts.weights, out, act);
-      } else {
-        kernels::dense_batch<In.size(), Out.size()>(in, in_stride, p, p + B::facts.weights, out, out_stride, samples,
-                                                    act);
-      }
-    };
-    if constexpr (!fuses) {
-      call(kernels::epilogue<kernels::fused::none>{});
-    } else {
-      using Next = typename bound_at<Net, I + 1>::layer;
-      if constexpr (is_leaky_relu<Next>)
-        call(kernels::epilogue<kernels::fused::leaky_relu>{static_cast<float>(Next::negative_slope)});
-      else
-        call(kernels::epilogue<kernels::fused::relu>{});
-    }
-  } else {
-    for (std::size_t s = 0; s < samples; ++s) {
-      if constexpr (is_pool<L>)
-        kernels::pool<L, In, Out>(in + s * in_stride, out + s * out_stride);
-      else
-        kernels::activation<L, Out>(in + s * in_stride, out + s * out_stride);
-    }
-  }
-}
-
-/// `samples` samples (at most plan<Net>::micro_batch, or 1 with a single-sample
-/// workspace) through every layer; x and y are the caller's, back to back; ws
-/// holds two buffers of `samples` activations and the scratch.
-template <class Net, bool Batch>
-void forward_samples(const float* params, const float* x, float* y, std::size_t samples, float* ws) {
-  using P = plan<Net>;
-  constexpr std::size_t in_size = P::f.input.size(), out_size = P::f.output.size(), act = P::activation_floats;
-  const float* current = x;
-  std::size_t stride = in_size;
-  float* buffers[2] = {ws, ws + samples * act};
-  float* scratch = ws + 2 * samples * act;
-  int which = 0;
-  [&]<std::size_t... I>(std::index_sequence<I...>) {
-    (
-        [&] {
-          if constexpr (P::steps[I] == step::run) {
-            float* dst = I == P::last_run ? y : buffers[which];
-            const std::size_t dst_stride = I == P::last_run ? out_size : act;
-            run_layer<Net, I, Batch>(params, current, stride, dst, dst_stride, samples, scratch);
-            current = dst;
-            stride = dst_stride;
-            which ^= 1;
-          }
-        }(),
-        ...);
-  }(std::make_index_sequence<P::layers>{});
-  if (current != y)
-    for (std::size_t s = 0; s < samples; ++s) std::copy(current + s * stride, current + s * stride + out_size, y + s * out_size);
-}
-
-/// Samples [first, last) of a batch, in groups of `group`.
-template <class Net>
-void forward_range(const float* params, const float* x, float* y, std::size_t first, std::size_t last,
-                   std::size_t group, float* ws) {
-  constexpr std::size_t in = plan<Net>::f.input.size(), out = plan<Net>::f.output.size();
-  for (std::size_t s = first; s < last; s += group)
-    forward_samples<Net, true>(params, x + s * in, y + s * out, std::min(group, last - s), ws);
-}
-
 inline std::string describe_size(std::size_t floats, shape s) {
   return std::to_string(floats) + " floats (" + (s.flat ? "a vector of " + to_string(s) : to_string(s) + ", HWC") + ")";
 }
-
+inline bool overlap(const float* a, std::size_t na, const float* b, std::size_t nb) {
+  return na && nb && std::less<const float*>{}(a, b + nb) && std::less<const float*>{}(b, a + na);
+}
 }  // namespace detail
 
 /// A network with its parameters: initialise, inspect, run forward.
 ///
 /// Parameters live in one contiguous, 64-byte aligned block of exactly
-/// param_count<Net> floats, layer after layer (conv: F_h x F_w x C x K weights
-/// then K biases; dense: inputs x units weights then units biases), followed
-/// by a few zeroed floats of slack that kernels may read past a partial last
-/// vector. Forward passes never allocate.
-template <class Net, storage Where = storage::heap>
+/// param_count<Net> floats, layer after layer, each layer's tensors in the
+/// order its `tensors` lists them (conv: weight F_h x F_w x C x K, then bias
+/// K; dense: weight inputs x units, then bias units), followed by a few
+/// zeroed floats of slack that kernels may read past a partial last vector.
+///
+/// Threads: every const member may be called from several threads at once
+/// (each call takes a workspace of its own); initialize(), assignment and the
+/// spans returned by parameters() / weights() must not race with a forward.
+/// Forward passes never allocate while calls do not overlap.
+///
+/// Isa keys the model on the instruction set its translation unit is built
+/// for (leave it defaulted): units built for different ISAs get different
+/// model types, so one program can carry several (docs/runtime.md).
+template <class Net, storage Where = storage::heap, class Isa = simd::isa_tag>
 class model {
   using P = plan<Net>;
+  static_assert(P::runnable);
   static constexpr std::size_t block_floats = P::f.params + simd::read_slack;
+  static constexpr bool in_place = Where != storage::heap;
 
  public:
   using network = Net;
@@ -252,17 +102,17 @@ class model {
   static constexpr std::size_t param_count = P::f.params;
   static constexpr std::size_t workspace_floats = P::workspace_floats;
 
-  /// Weights of layer I: (F_h, F_w, C, K) for conv, (inputs, units, 1, 1) for dense, zeros otherwise.
+  /// The learned tensors of layer I (names, extents in storage order, layout, init).
+  template <std::size_t I>
+  static constexpr auto tensors = contract::tensors<typename bound_at<Net, I>::layer, bound_at<Net, I>::input,
+                                                    bound_at<Net, I>::output>();
+
+  /// Extents of layer I's first tensor (its weight), padded with 1s to four:
+  /// (F_h, F_w, C, K) for conv, (inputs, units, 1, 1) for dense; zeros for a layer without one.
   template <std::size_t I>
   static constexpr std::array<std::size_t, 4> weight_shape = [] {
-    using B = detail::bound_at<Net, I>;
-    using L = typename B::layer;
-    if constexpr (is_conv<L>)
-      return std::array<std::size_t, 4>{L::window_size.height, L::window_size.width, B::input.depth, B::output.depth};
-    else if constexpr (is_dense<L>)
-      return std::array<std::size_t, 4>{B::input.size(), B::output.size(), 1, 1};
-    else
-      return std::array<std::size_t, 4>{};
+    if constexpr (tensors<I>.size() == 0) return std::array<std::size_t, 4>{};
+    else return tensors<I>[0].dims;
   }();
 
   /// He-normal initialisation with seed 0.
@@ -271,64 +121,113 @@ class model {
   /// Parameters initialised by `init` (he_normal{seed} or glorot_uniform{seed}).
   template <class Init>
   explicit model(Init init) {
-    if constexpr (Where == storage::heap) {
-      params_ = detail::aligned_floats(block_floats);
-      reserve_workspaces(1);
+    if constexpr (Where == storage::in_place && sizeof(model) > in_place_limit_bytes) {
+      error::raise<error::in_place_model_too_large_for_a_stack<Net, error::bytes<sizeof(model)>,
+                                                               error::bytes<in_place_limit_bytes>>>();
+    } else if constexpr (!in_place) {
+      params_ = runtime::aligned_floats(block_floats);
+      workspaces_ = std::make_unique<runtime::workspace_pool>(P::batch_workspace_floats, runtime::thread_pool::cores());
     }
     initialize(init);
   }
 
-  /// Re-initialises every weight from `init`'s seed; biases become 0.
+  /// A copy has the same parameters and workspaces of its own.
+  model(const model& o) : model(no_init{}) {
+    std::copy_n(o.checked_params(), block_floats, params_data());
+  }
+  model& operator=(const model& o) {
+    if (this != &o) {
+      if constexpr (in_place) {
+        std::copy_n(o.checked_params(), block_floats, params_data());
+      } else {
+        model copy(o);
+        swap(copy);
+      }
+    }
+    return *this;
+  }
+  /// A heap model moves its blocks; the moved-from model is empty, and calling
+  /// it throws std::logic_error until a model is assigned to it. An in-place
+  /// model copies.
+  model(model&& o) noexcept(!in_place) : model(no_init{}, std::move(o)) {}
+  model& operator=(model&& o) noexcept(!in_place) {
+    if (this != &o) {
+      if constexpr (in_place) std::copy_n(o.params_data(), block_floats, params_data());
+      else swap(o), o.release();
+    }
+    return *this;
+  }
+  ~model() = default;
+
+  /// Re-initialises every tensor: weights from `init` with each tensor's own
+  /// fan-in and fan-out, biases to 0.
   template <class Init>
   void initialize(Init init) {
     seeded_random random(init.seed);
-    float* p = params_data();
-    for (const layer_facts& l : P::f.layer) {
-      if (l.params == 0) continue;
-      const double fan_in = static_cast<double>(l.weights / l.biases);
-      const double fan_out = static_cast<double>(l.weights / (l.kind == "conv" ? l.input.depth : l.input.size()));
-      for (std::size_t i = 0; i < l.weights; ++i) p[i] = static_cast<float>(init.weight(random, fan_in, fan_out));
-      std::fill_n(p + l.weights, l.biases, 0.f);
-      p += l.params;
-    }
+    float* p = checked_params();
+    boost::hana::for_each(bound_layers<Net>, [&](auto bound) {
+      using B = typename decltype(bound)::type;
+      for (const param_tensor& t : contract::tensors<typename B::layer, B::input, B::output>()) {
+        const std::size_t n = t.size();
+        for (std::size_t i = 0; i < n; ++i) {
+          if (t.init == init_rule::fan_scaled)
+            p[i] = static_cast<float>(init.weight(random, static_cast<double>(t.fan_in), static_cast<double>(t.fan_out)));
+          else
+            p[i] = t.init == init_rule::ones ? 1.f : 0.f;
+        }
+        p += n;
+      }
+    });
   }
 
   /// All parameters, layer after layer.
-  std::span<float> parameters() { return {params_data(), param_count}; }
-  std::span<const float> parameters() const { return {params_data(), param_count}; }
+  std::span<float> parameters() { return {checked_params(), param_count}; }
+  std::span<const float> parameters() const { return {checked_params(), param_count}; }
 
+  /// Tensor `name` ("weight", "bias") of layer I; throws std::invalid_argument if it has none of that name.
+  template <std::size_t I>
+  std::span<float> parameter(std::string_view name) {
+    float* p = checked_params() + param_offset<Net, I>;
+    for (const param_tensor& t : tensors<I>) {
+      if (t.name == name) return {p, t.size()};
+      p += t.size();
+    }
+    throw std::invalid_argument("typenet: layer " + std::to_string(I) + " (" + std::string(P::f.layer[I].kind) +
+                                ") has no tensor named \"" + std::string(name) + "\"");
+  }
   /// Weights of layer I (shape weight_shape<I>, row-major).
   template <std::size_t I>
   std::span<float> weights() {
-    return {params_data() + param_offset<Net, I>, P::f.layer[I].weights};
+    return {checked_params() + param_offset<Net, I>, P::f.layer[I].weights};
   }
   /// Biases of layer I.
   template <std::size_t I>
   std::span<float> biases() {
-    return {params_data() + param_offset<Net, I> + P::f.layer[I].weights, P::f.layer[I].biases};
+    return {checked_params() + param_offset<Net, I> + P::f.layer[I].weights, P::f.layer[I].biases};
   }
 
-  /// One sample: x (input_shape, HWC) -> y (output_shape). Never allocates.
-  void forward(const input_tensor& x, output_tensor& y) {
-    detail::forward_samples<Net, false>(params_data(), x.data(), y.data(), 1, single_workspace());
-  }
+  /// One sample: x (input_shape, HWC) -> y (output_shape). x and y may be the same tensor.
+  void forward(const input_tensor& x, output_tensor& y) const { run_one(x.data(), y.data()); }
 
-  output_tensor forward(const input_tensor& x) {
+  output_tensor forward(const input_tensor& x) const {
     output_tensor y;
     forward(x, y);
     return y;
   }
 
-  /// One sample from raw buffers; throws std::invalid_argument if a size is wrong.
-  void forward(std::span<const float> x, std::span<float> y) {
+  /// One sample from raw buffers; throws std::invalid_argument if a size is
+  /// wrong. x and y may overlap (the input is copied first, then).
+  void forward(std::span<const float> x, std::span<float> y) const {
     check_sizes(x.size(), y.size());
-    detail::forward_samples<Net, false>(params_data(), x.data(), y.data(), 1, single_workspace());
+    run_one(x.data(), y.data());
   }
 
   /// A batch: x holds n samples one after the other, y receives n outputs.
-  /// Runs on `threads` threads (0: every core); results do not depend on it.
-  /// A storage::in_place model runs batches on the calling thread.
-  void forward_batch(std::span<const float> x, std::span<float> y, std::size_t threads = 0) {
+  /// Runs on up to `threads` threads of the shared pool (0: every core; never
+  /// more than the cores, nor than n); results do not depend on it. x and y
+  /// must not overlap (std::invalid_argument). A storage::in_place model runs
+  /// batches on the calling thread.
+  void forward_batch(std::span<const float> x, std::span<float> y, std::size_t threads = 0) const {
     constexpr std::size_t in = input_shape.size(), out = output_shape.size();
     const std::size_t n = x.size() / in;
     if (x.size() % in != 0)
@@ -337,31 +236,78 @@ class model {
     if (y.size() != n * out)
       throw std::invalid_argument("typenet: forward_batch: " + std::to_string(n) + " samples need an output of " +
                                   std::to_string(n * out) + " floats, got " + std::to_string(y.size()));
+    if (detail::overlap(x.data(), x.size(), y.data(), y.size()))
+      throw std::invalid_argument("typenet: forward_batch: the input and the output overlap; a batch writes outputs "
+                                  "while later samples' inputs are still to be read. Give it separate buffers.");
+    const float* params = checked_params();
     if (n == 0) return;
-    if (n == 1) {  // one sample: the single-sample kernels (a one-row batched dense layer is slower)
-      detail::forward_samples<Net, false>(params_data(), x.data(), y.data(), 1, single_workspace());
-      return;
-    }
-    if constexpr (Where == storage::in_place) {
-      detail::forward_range<Net>(params_data(), x.data(), y.data(), 0, n, 1, workspace_.data());
+    if (n == 1) return run_one(x.data(), y.data());  // the single-sample kernels (a one-row batch kernel is slower)
+    if constexpr (in_place) {
+      std::lock_guard<std::mutex> g(mutex_);
+      runtime::forward_range<Net>(params, x.data(), y.data(), 0, n, 1, workspace_.data());
     } else {
-      if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-      threads = std::min(threads, n);
-      reserve_workspaces(threads);
-      auto range = [&](std::size_t t) {
-        detail::forward_range<Net>(params_data(), x.data(), y.data(), n * t / threads, n * (t + 1) / threads,
-                                   P::micro_batch, workspaces_.data() + t * P::batch_workspace_floats);
-      };
-      if (threads == 1) return range(0);
-      std::vector<std::thread> pool;
-      pool.reserve(threads - 1);
-      for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(range, t);
-      range(0);
-      for (std::thread& th : pool) th.join();
+      runtime::thread_pool& pool = runtime::thread_pool::shared();
+      threads = std::min({threads == 0 ? pool.size() : threads, pool.size(), n});
+      // One workspace for sure, more if free (or allocatable, up to one per core): never waits holding some.
+      std::vector<runtime::workspace_lease> leases;
+      leases.reserve(threads);
+      leases.emplace_back(*workspaces_);
+      while (leases.size() < threads) {
+        float* w = workspaces_->try_acquire();
+        if (!w) break;
+        leases.emplace_back(*workspaces_, w);
+      }
+      const std::size_t parts = leases.size();
+      pool.run(parts, [&](std::size_t t) {
+        runtime::forward_range<Net>(params, x.data(), y.data(), n * t / parts, n * (t + 1) / parts, P::micro_batch,
+                                    leases[t].get());
+      });
     }
   }
 
+  /// Workspaces this model has allocated (heap models: one at first, at most one per core).
+  std::size_t workspace_count() const {
+    if constexpr (in_place) return 1;
+    else return workspaces_ ? workspaces_->allocated() : 0;
+  }
+
  private:
+  struct no_init {};
+  explicit model(no_init) {
+    if constexpr (!in_place) {
+      params_ = runtime::aligned_floats(block_floats);
+      workspaces_ = std::make_unique<runtime::workspace_pool>(P::batch_workspace_floats, runtime::thread_pool::cores());
+    }
+  }
+  model(no_init, model&& o) {
+    if constexpr (in_place) {
+      std::copy_n(o.params_data(), block_floats, params_data());
+    } else {
+      swap(o);
+    }
+  }
+
+  void swap(model& o) noexcept {
+    std::swap(params_, o.params_);
+    std::swap(workspaces_, o.workspaces_);
+  }
+  void release() {
+    params_ = {};
+    workspaces_.reset();
+  }
+
+  void run_one(const float* x, float* y) const {
+    const float* params = checked_params();
+    const bool alias = detail::overlap(x, input_shape.size(), y, output_shape.size());
+    if constexpr (in_place) {
+      std::lock_guard<std::mutex> g(mutex_);
+      runtime::forward_samples<Net, false>(params, x, y, 1, workspace_.data(), alias);
+    } else {
+      runtime::workspace_lease ws(*workspaces_);
+      runtime::forward_samples<Net, false>(params, x, y, 1, ws.get(), alias);
+    }
+  }
+
   void check_sizes(std::size_t x, std::size_t y) const {
     if (x != input_shape.size())
       throw std::invalid_argument("typenet: forward: the input holds " + std::to_string(x) + " floats; the network takes " +
@@ -371,27 +317,24 @@ class model {
                                   detail::describe_size(output_shape.size(), output_shape));
   }
 
-  /// Heap models hold one batch workspace per thread (the first also serves
-  /// single forward passes); more are allocated when a batch asks for more threads.
-  void reserve_workspaces(std::size_t count) {
-    if (count <= workspace_count_) return;
-    workspaces_ = detail::aligned_floats(count * P::batch_workspace_floats);
-    workspace_count_ = count;
-  }
-
-  float* params_data() { return params_.data(); }
+  float* params_data() { return const_cast<float*>(std::as_const(*this).params_data()); }
   const float* params_data() const { return params_.data(); }
-  float* single_workspace() {
-    if constexpr (Where == storage::heap) return workspaces_.data();
-    else return workspace_.data();
+  /// The parameters, or a clear error on a moved-from model.
+  float* checked_params() { return const_cast<float*>(std::as_const(*this).checked_params()); }
+  const float* checked_params() const {
+    const float* p = params_data();
+    if (!p)
+      throw std::logic_error("typenet: this model was moved from and holds no parameters; assign a model to it "
+                             "before using it");
+    return p;
   }
 
-  using heap_or_array = std::conditional_t<Where == storage::heap, detail::aligned_floats, std::array<float, 1>>;
-  alignas(64) std::conditional_t<Where == storage::heap, detail::aligned_floats, std::array<float, block_floats>> params_{};
-  heap_or_array workspaces_{};
-  std::size_t workspace_count_ = 0;
-  alignas(64) std::conditional_t<Where == storage::in_place, std::array<float, workspace_floats>, std::array<float, 1>>
+  using params_type = std::conditional_t<in_place, std::array<float, block_floats>, runtime::aligned_floats>;
+  alignas(64) params_type params_{};
+  std::unique_ptr<runtime::workspace_pool> workspaces_;  // heap models
+  alignas(64) mutable std::conditional_t<in_place, std::array<float, P::workspace_floats>, std::array<float, 0>>
       workspace_{};
+  mutable std::mutex mutex_;  // in-place models: one call at a time on the one workspace
 };
 
 }  // namespace typenet

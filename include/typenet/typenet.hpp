@@ -1,7 +1,9 @@
 // typenet: convolutional networks as C++ types; include this for everything.
 #pragma once
 
+#include <typenet/contract.hpp>
 #include <typenet/diagnostics.hpp>
+#include <typenet/geometry.hpp>
 #include <typenet/layer.hpp>
 #include <typenet/layers/activation.hpp>
 #include <typenet/layers/conv.hpp>
@@ -11,6 +13,7 @@
 #include <typenet/layers/pool.hpp>
 #include <typenet/network.hpp>
 #include <typenet/options.hpp>
+#include <typenet/reference.hpp>
 #include <typenet/rules.hpp>
 #include <typenet/shape.hpp>
 #include <typenet/summary.hpp>

@@ -22,6 +22,21 @@ TEST_CASE("softmax over the depth at each position, and over a vector") {
   CHECK(y[0] + y[1] + y[2] == doctest::Approx(1.0));
 }
 
+TEST_CASE("softmax normalises each position's channels on their own") {
+  // Two positions of three channels; each softmax is over its own three values only.
+  model<network<input<1, 2, 3>, softmax>> m;
+  const auto y = m.forward({{0.f, 0.f, 0.f, 1.f, 2.f, 3.f}});
+  for (std::size_t c = 0; c < 3; ++c) CHECK(y[c] == doctest::Approx(1.0 / 3));
+  const double z = std::exp(1.0) + std::exp(2.0) + std::exp(3.0);
+  CHECK(y[3] == doctest::Approx(std::exp(1.0) / z));
+  CHECK(y[4] == doctest::Approx(std::exp(2.0) / z));
+  CHECK(y[5] == doctest::Approx(std::exp(3.0) / z));
+  // Logits of 1e4 do not overflow: the maximum is subtracted first.
+  model<network<input<2>, softmax>> big;
+  const auto b = big.forward({{1e4f, 1e4f - 1.f}});
+  CHECK(b[0] == doctest::Approx(1.0 / (1.0 + std::exp(-1.0))));
+}
+
 TEST_CASE("an activation after a pooling layer runs on its own, not fused") {
   check_against_reference<network<input<8, 8, 16>, max_pool<window<2>>, relu>>();
   static_assert(plan<network<input<8, 8, 16>, max_pool<window<2>>, relu>>::steps[2] == step::run);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <typenet/model.hpp>
+#include <typenet/reference.hpp>
 
 #include "../seed.hpp"
 

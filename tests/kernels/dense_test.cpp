@@ -18,6 +18,16 @@ TEST_CASE("dense: unit and input counts around the SIMD width") {
   check_against_reference<network<input<5, 5, 16>, flatten, dense<units<120>>, relu, dense<units<84>>>>();
 }
 
+TEST_CASE("dense: input counts that leave inputs over after the split sums, on every ISA") {
+  // S partial sums over the inputs (8 / V of them): 13 inputs leave 5 over with one vector of units
+  // (SSE2: up to 4 units; AVX2 up to 8; AVX-512 up to 16), 21 leave 1 over with 3 vectors on SSE2.
+  check_against_reference<network<input<13>, dense<units<3>>>>();
+  check_against_reference<network<input<13>, dense<units<8>>>>();
+  check_against_reference<network<input<13>, dense<units<16>>>>();
+  check_against_reference<network<input<21>, dense<units<9>>>>();
+  check_against_reference<network<input<21>, dense<units<40>>>>();
+}
+
 TEST_CASE("dense: fused relu and leaky_relu") {
   check_against_reference<network<input<64>, dense<units<33>>, relu>>();
   check_against_reference<network<input<64>, dense<units<33>>, leaky_relu<>>>();

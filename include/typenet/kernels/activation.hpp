@@ -1,40 +1,27 @@
-// The xsimd activation kernels: relu, leaky_relu, sigmoid, tanh element-wise; softmax over the depth.
+// The xsimd elementwise kernel: a function applied to every value, vectorized; the layer supplies the function.
 #pragma once
 
 #include <typenet/kernels/reference.hpp>
 #include <typenet/kernels/simd.hpp>
 
-#include <cmath>
 #include <cstddef>
-#include <type_traits>
 
 namespace typenet::kernels {
+inline namespace TYPENET_ISA_NAMESPACE {
 
-/// Activation layer L on a volume of shape S (in and out may be the same buffer).
-template <class L, shape S>
-void activation(const float* in, float* out) {
-  if constexpr (!simd::available || std::is_same_v<L, softmax>) {
-    // softmax is a few exp per output vector: the reference is fast enough.
-    reference::activation<L, S, float>(in, out);
+/// f applied to each of N floats (in and out may be the same buffer). f must
+/// be callable on a float and on a simd::vec, with the same result lane by lane.
+template <std::size_t N, class F>
+void map(const float* in, float* out, F f) {
+  if constexpr (!simd::available) {
+    reference::map<N>(in, out, f);
   } else {
     using vec = simd::vec;
-    constexpr std::size_t N = S.size(), W = simd::lanes, full = N / W * W;
-    auto f = [](auto x) {
-      using V = decltype(x);
-      if constexpr (std::is_same_v<L, relu>)
-        return xsimd::select(x > V(0.f), x, V(0.f));
-      else if constexpr (is_leaky_relu<L>)
-        return xsimd::select(x > V(0.f), x, x * V(static_cast<float>(L::negative_slope)));
-      else if constexpr (std::is_same_v<L, sigmoid>)
-        return V(1.f) / (V(1.f) + xsimd::exp(-x));
-      else if constexpr (std::is_same_v<L, typenet::tanh>)
-        return xsimd::tanh(x);
-      else
-        return x;
-    };
+    constexpr std::size_t W = simd::lanes, full = N / W * W;
     for (std::size_t i = 0; i < full; i += W) f(vec::load_unaligned(in + i)).store_unaligned(out + i);
-    if constexpr (full != N) reference::activation<L, shape{1, 1, N - full, true}, float>(in + full, out + full);
+    for (std::size_t i = full; i < N; ++i) out[i] = f(in[i]);
   }
 }
 
+}  // namespace TYPENET_ISA_NAMESPACE
 }  // namespace typenet::kernels

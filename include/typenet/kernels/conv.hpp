@@ -16,19 +16,19 @@
 #include <cstring>
 
 namespace typenet::kernels {
+inline namespace TYPENET_ISA_NAMESPACE {
 
-/// Everything the conv kernel decides at compile time for layer L on In -> Out.
-template <class L, shape In, shape Out>
+/// Everything the conv kernel decides at compile time for K filters over window G.
+template <window2d G, std::size_t Filters>
 struct conv_plan {
-  using G = typename L::geometry;
-  static constexpr std::size_t C = In.depth, K = Out.depth, OH = Out.height, OW = Out.width;
-  static constexpr std::size_t KH = G::window_size.height, KW = G::window_size.width;
-  static constexpr std::size_t SH = G::strides.height, SW = G::strides.width;
-  static constexpr std::size_t top = G::pads.top, left = G::pads.left;
+  static constexpr std::size_t C = G.channels, K = Filters, OH = G.out_height, OW = G.out_width;
+  static constexpr std::size_t KH = G.window_height, KW = G.window_width;
+  static constexpr std::size_t SH = G.stride_height, SW = G.stride_width;
+  static constexpr std::size_t top = G.pad_top, left = G.pad_left;
   // The padded copy: big enough for every window, rounded-up ones included.
-  static constexpr std::size_t PH = std::max(In.height + top + G::pads.bottom, (OH - 1) * SH + KH);
-  static constexpr std::size_t PW = std::max(In.width + left + G::pads.right, (OW - 1) * SW + KW);
-  static constexpr bool copies = PH != In.height || PW != In.width;
+  static constexpr std::size_t PH = std::max(G.in_height + top + G.pad_bottom, (OH - 1) * SH + KH);
+  static constexpr std::size_t PW = std::max(G.in_width + left + G.pad_right, (OW - 1) * SW + KW);
+  static constexpr bool copies = PH != G.in_height || PW != G.in_width;
   static constexpr std::size_t scratch_floats = copies ? PH * PW * C : 0;
 
   static constexpr std::size_t W = simd::lanes;
@@ -52,8 +52,8 @@ inline void pad_input(const float* in, float* padded, std::size_t in_height, std
 /// R output pixels of one row x V channel vectors. `x` is the first input
 /// value of the first pixel's window, `w` and `b` the weights and biases of
 /// the first channel of the block, `y` the first output.
-template <class P, std::size_t R, std::size_t V, bool Partial, fused A>
-inline void conv_tile(const float* x, const float* w, const float* b, float* y, epilogue<A> act) {
+template <class P, std::size_t R, std::size_t V, bool Partial, class Act>
+inline void conv_tile(const float* x, const float* w, const float* b, float* y, Act act) {
   using vec = simd::vec;
   constexpr std::size_t W = P::W, C = P::C, K = P::K;
   vec acc[R][V];
@@ -75,28 +75,28 @@ inline void conv_tile(const float* x, const float* w, const float* b, float* y, 
 }
 
 /// One output row for one block of V channel vectors: full tiles of R pixels, then the rest.
-template <class P, std::size_t V, bool Partial, fused A>
-inline void conv_row(const float* x, const float* w, const float* b, float* y, epilogue<A> act) {
+template <class P, std::size_t V, bool Partial, class Act>
+inline void conv_row(const float* x, const float* w, const float* b, float* y, Act act) {
   constexpr std::size_t full = P::OW / P::R, rest = P::OW % P::R;
   for (std::size_t t = 0; t < full; ++t)
-    conv_tile<P, P::R, V, Partial, A>(x + t * P::R * P::SW * P::C, w, b, y + t * P::R * P::K, act);
+    conv_tile<P, P::R, V, Partial, Act>(x + t * P::R * P::SW * P::C, w, b, y + t * P::R * P::K, act);
   if constexpr (rest != 0)
-    conv_tile<P, rest, V, Partial, A>(x + full * P::R * P::SW * P::C, w, b, y + full * P::R * P::K, act);
+    conv_tile<P, rest, V, Partial, Act>(x + full * P::R * P::SW * P::C, w, b, y + full * P::R * P::K, act);
 }
 
-/// Convolution of one sample, bias and the fused activation included.
-/// `scratch` holds conv_plan<L, In, Out>::scratch_floats floats.
-template <class L, shape In, shape Out, fused A = fused::none>
-void conv(const float* in, const float* weights, const float* biases, float* out, float* scratch,
-          epilogue<A> act = {}) {
-  using P = conv_plan<L, In, Out>;
+/// Convolution of one sample with K filters over window G (HWC in, HWC out),
+/// bias and the fused activation `act` included. `scratch` holds
+/// conv_plan<G, K>::scratch_floats floats.
+template <window2d G, std::size_t K, class Act = identity>
+void conv(const float* in, const float* weights, const float* biases, float* out, float* scratch, Act act = {}) {
+  using P = conv_plan<G, K>;
   if constexpr (!simd::available) {
-    reference::conv<L, In, Out, float>(in, weights, biases, out);
-    for (std::size_t i = 0; i < Out.size(); ++i) out[i] = act(out[i]);
+    reference::conv<G, K, float>(in, weights, biases, out);
+    for (std::size_t i = 0; i < G.out_height * G.out_width * K; ++i) out[i] = act(out[i]);
   } else {
     const float* src = in;
     if constexpr (P::copies) {
-      pad_input<P>(in, scratch, In.height, In.width);
+      pad_input<P>(in, scratch, G.in_height, G.in_width);
       src = scratch;
     }
     constexpr std::size_t block = P::V * P::W;
@@ -104,11 +104,12 @@ void conv(const float* in, const float* weights, const float* biases, float* out
       const float* x = src + oh * P::SH * P::PW * P::C;
       float* y = out + oh * P::OW * P::K;
       for (std::size_t cb = 0; cb < P::plain_blocks; ++cb)
-        conv_row<P, P::V, false, A>(x, weights + cb * block, biases + cb * block, y + cb * block, act);
+        conv_row<P, P::V, false>(x, weights + cb * block, biases + cb * block, y + cb * block, act);
       constexpr std::size_t co = P::plain_blocks * block;
-      conv_row<P, P::last_V, P::tail != 0, A>(x, weights + co, biases + co, y + co, act);
+      conv_row<P, P::last_V, P::tail != 0>(x, weights + co, biases + co, y + co, act);
     }
   }
 }
 
+}  // namespace TYPENET_ISA_NAMESPACE
 }  // namespace typenet::kernels

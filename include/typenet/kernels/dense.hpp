@@ -7,8 +7,10 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <utility>
 
 namespace typenet::kernels {
+inline namespace TYPENET_ISA_NAMESPACE {
 
 /// Blocking of a dense layer: V vectors of units per block, S independent
 /// partial sums over the inputs so that about eight FMA chains are in flight.
@@ -23,8 +25,8 @@ struct dense_plan {
   static constexpr std::size_t tail = Units % W;
 };
 
-template <class P, std::size_t Inputs, std::size_t Units, std::size_t V, bool Partial, fused A>
-inline void dense_block(const float* in, const float* w, const float* b, float* y, epilogue<A> act) {
+template <class P, std::size_t Inputs, std::size_t Units, std::size_t V, bool Partial, class Act>
+inline void dense_block(const float* in, const float* w, const float* b, float* y, Act act) {
   using vec = simd::vec;
   constexpr std::size_t W = P::W, S = P::S;
   vec acc[S][V];
@@ -53,8 +55,8 @@ inline void dense_block(const float* in, const float* w, const float* b, float* 
 }
 
 /// Fully connected layer of one sample, bias and the fused activation included.
-template <std::size_t Inputs, std::size_t Units, fused A = fused::none>
-void dense(const float* in, const float* weights, const float* biases, float* out, epilogue<A> act = {}) {
+template <std::size_t Inputs, std::size_t Units, class Act = identity>
+void dense(const float* in, const float* weights, const float* biases, float* out, Act act = {}) {
   if constexpr (!simd::available) {
     reference::dense<Inputs, Units, float>(in, weights, biases, out);
     for (std::size_t u = 0; u < Units; ++u) out[u] = act(out[u]);
@@ -62,10 +64,10 @@ void dense(const float* in, const float* weights, const float* biases, float* ou
     using P = dense_plan<Inputs, Units>;
     constexpr std::size_t block = P::V * P::W;
     for (std::size_t cb = 0; cb < P::plain_blocks; ++cb)
-      dense_block<P, Inputs, Units, P::V, false, A>(in, weights + cb * block, biases + cb * block, out + cb * block,
+      dense_block<P, Inputs, Units, P::V, false, Act>(in, weights + cb * block, biases + cb * block, out + cb * block,
                                                     act);
     constexpr std::size_t u = P::plain_blocks * block;
-    dense_block<P, Inputs, Units, P::last_V, P::tail != 0, A>(in, weights + u, biases + u, out + u, act);
+    dense_block<P, Inputs, Units, P::last_V, P::tail != 0, Act>(in, weights + u, biases + u, out + u, act);
   }
 }
 
@@ -83,9 +85,9 @@ struct dense_batch_plan {
   static constexpr std::size_t tail = Units % W;
 };
 
-template <class P, std::size_t Inputs, std::size_t Units, std::size_t Rows, std::size_t V, bool Partial, fused A>
+template <class P, std::size_t Inputs, std::size_t Units, std::size_t Rows, std::size_t V, bool Partial, class Act>
 inline void dense_rows(const float* in, std::size_t in_stride, const float* w, const float* b, float* y,
-                       std::size_t out_stride, epilogue<A> act) {
+                       std::size_t out_stride, Act act) {
   using vec = simd::vec;
   constexpr std::size_t W = P::W;
   vec acc[Rows][V];
@@ -101,17 +103,17 @@ inline void dense_rows(const float* in, std::size_t in_stride, const float* w, c
   store_tile<Rows, V, Partial>(acc, y, out_stride, P::tail, act);
 }
 
-template <class P, std::size_t Inputs, std::size_t Units, std::size_t V, bool Partial, fused A>
+template <class P, std::size_t Inputs, std::size_t Units, std::size_t V, bool Partial, class Act>
 inline void dense_block_rows(const float* in, std::size_t in_stride, const float* w, const float* b, float* y,
-                             std::size_t out_stride, std::size_t samples, epilogue<A> act) {
+                             std::size_t out_stride, std::size_t samples, Act act) {
   std::size_t s = 0;
   for (; s + P::Rows <= samples; s += P::Rows)
-    dense_rows<P, Inputs, Units, P::Rows, V, Partial, A>(in + s * in_stride, in_stride, w, b, y + s * out_stride,
+    dense_rows<P, Inputs, Units, P::Rows, V, Partial, Act>(in + s * in_stride, in_stride, w, b, y + s * out_stride,
                                                          out_stride, act);
   // The last few samples: one call with as many rows as are left.
   [&]<std::size_t... R>(std::index_sequence<R...>) {
     const std::size_t left = samples - s;
-    static_cast<void>(((left == R + 1 ? (dense_rows<P, Inputs, Units, R + 1, V, Partial, A>(
+    static_cast<void>(((left == R + 1 ? (dense_rows<P, Inputs, Units, R + 1, V, Partial, Act>(
                                               in + s * in_stride, in_stride, w, b, y + s * out_stride, out_stride, act),
                                           true)
                                        : false) ||
@@ -122,21 +124,22 @@ inline void dense_block_rows(const float* in, std::size_t in_stride, const float
 /// A dense layer on several samples at once (sample s at in + s * in_stride,
 /// out + s * out_stride): each weight is loaded once per group of samples
 /// instead of once per sample, which is what a batch gains over a loop.
-template <std::size_t Inputs, std::size_t Units, fused A = fused::none>
+template <std::size_t Inputs, std::size_t Units, class Act = identity>
 void dense_batch(const float* in, std::size_t in_stride, const float* weights, const float* biases, float* out,
-                 std::size_t out_stride, std::size_t samples, epilogue<A> act = {}) {
+                 std::size_t out_stride, std::size_t samples, Act act = {}) {
   if constexpr (!simd::available) {
-    for (std::size_t s = 0; s < samples; ++s) dense<Inputs, Units, A>(in + s * in_stride, weights, biases, out + s * out_stride, act);
+    for (std::size_t s = 0; s < samples; ++s) dense<Inputs, Units, Act>(in + s * in_stride, weights, biases, out + s * out_stride, act);
   } else {
     using P = dense_batch_plan<Units>;
     constexpr std::size_t block = P::V * P::W;
     for (std::size_t cb = 0; cb < P::plain_blocks; ++cb)
-      dense_block_rows<P, Inputs, Units, P::V, false, A>(in, in_stride, weights + cb * block, biases + cb * block,
+      dense_block_rows<P, Inputs, Units, P::V, false, Act>(in, in_stride, weights + cb * block, biases + cb * block,
                                                          out + cb * block, out_stride, samples, act);
     constexpr std::size_t u = P::plain_blocks * block;
-    dense_block_rows<P, Inputs, Units, P::last_V, P::tail != 0, A>(in, in_stride, weights + u, biases + u, out + u,
+    dense_block_rows<P, Inputs, Units, P::last_V, P::tail != 0, Act>(in, in_stride, weights + u, biases + u, out + u,
                                                                   out_stride, samples, act);
   }
 }
 
+}  // namespace TYPENET_ISA_NAMESPACE
 }  // namespace typenet::kernels

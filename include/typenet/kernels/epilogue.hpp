@@ -1,4 +1,4 @@
-// What conv and dense kernels apply before they store: bias is already in, this adds a fused activation.
+// What conv and dense kernels do last: apply a fused activation (or nothing) and store a register tile.
 #pragma once
 
 #include <typenet/kernels/simd.hpp>
@@ -6,31 +6,27 @@
 #include <cstddef>
 
 namespace typenet::kernels {
+inline namespace TYPENET_ISA_NAMESPACE {
 
-enum class fused { none, relu, leaky_relu };
-
-/// A fused activation, applied to vectors and to scalars alike.
-template <fused A>
-struct epilogue {
-  float slope = 0;  ///< leaky_relu's negative slope
-
-  // select rather than xsimd::max: g++ 12 warns (-Wuninitialized) inside _mm512_max_ps.
+/// What a kernel applies to a value before it stores it: nothing (identity)
+/// or the elementwise function of the activation layer fused into it. Any
+/// functor callable on a float and on a simd::vec will do.
+struct identity {
   template <class V>
-  V operator()(V x) const {
-    if constexpr (A == fused::relu)
-      return xsimd::select(x > V(0.f), x, V(0.f));
-    else if constexpr (A == fused::leaky_relu)
-      return xsimd::select(x > V(0.f), x, x * V(slope));
-    else
-      return x;
+  constexpr V operator()(V x) const {
+    return x;
   }
-  float operator()(float x) const {
-    if constexpr (A == fused::relu)
-      return x > 0.f ? x : 0.f;
-    else if constexpr (A == fused::leaky_relu)
-      return x > 0.f ? x : slope * x;
-    else
-      return x;
+};
+
+/// An elementwise layer's function F fused into a kernel. The wrapper (like
+/// identity) lives in this unit's ISA namespace, so a layer's kernel hook,
+/// templated on it, is instantiated once per ISA.
+template <class F>
+struct fused {
+  F f;
+  template <class V>
+  constexpr V operator()(V x) const {
+    return f(x);
   }
 };
 
@@ -53,9 +49,8 @@ inline void load_bias(simd::vec (&acc)[R][V], const float* b) {
 
 /// Applies the fused activation to an R x V register tile and stores row r at
 /// y + r * row_stride; with Partial, only `tail` lanes of the last vector.
-template <std::size_t R, std::size_t V, bool Partial, fused A>
-inline void store_tile(const simd::vec (&acc)[R][V], float* y, std::size_t row_stride, std::size_t tail,
-                       epilogue<A> act) {
+template <std::size_t R, std::size_t V, bool Partial, class Act>
+inline void store_tile(const simd::vec (&acc)[R][V], float* y, std::size_t row_stride, std::size_t tail, Act act) {
   for (std::size_t r = 0; r < R; ++r)
     for (std::size_t v = 0; v < V; ++v) {
       const simd::vec out = act(acc[r][v]);
@@ -66,4 +61,5 @@ inline void store_tile(const simd::vec (&acc)[R][V], float* y, std::size_t row_s
     }
 }
 
+}  // namespace TYPENET_ISA_NAMESPACE
 }  // namespace typenet::kernels

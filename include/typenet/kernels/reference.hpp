@@ -1,80 +1,81 @@
-// The scalar reference kernels and forward pass: plain loops, any number type, usable in constant expressions.
+// The scalar reference loops: plain geometry in, any number type, usable in constant expressions.
 //
-// Tests compute in double with these to check the xsimd kernels; small
-// networks can be evaluated at compile time with them (reference::evaluate).
-// Layouts: activations HWC; conv weights F_h x F_w x C x K then K biases;
-// dense weights inputs x units then units biases.
+// These are the definitions the xsimd kernels are checked against (in double,
+// in the tests) and what a layer without a fast kernel runs. They know
+// extents and windows, never layers or networks. Layouts: activations HWC;
+// conv weights F_h x F_w x C x K (HWIO) then K biases; dense weights
+// inputs x units then units biases.
 #pragma once
 
-#include <typenet/layers/activation.hpp>
-#include <typenet/layers/conv.hpp>
-#include <typenet/layers/dense.hpp>
-#include <typenet/layers/flatten.hpp>
-#include <typenet/layers/pool.hpp>
-#include <typenet/network.hpp>
+#include <typenet/geometry.hpp>
+#include <typenet/kernels/isa.hpp>
 
-#include <boost/hana/for_each.hpp>
-
-#include <algorithm>
-#include <array>
 #include <cmath>
 #include <cstddef>
-#include <type_traits>
-#include <vector>
 
 namespace typenet {
 
-namespace reference {
+/// What a pooling window reduces to.
+enum class pool_op { max, average };
 
-/// Convolution of one sample: in (In, HWC) -> out (Out, HWC).
-template <class L, shape In, shape Out, class T>
+namespace reference {
+// Keyed on the ISA like the kernels: these loops are compiled (and vectorized)
+// for the unit's ISA, and kernels and the layers' kernel hooks call them.
+inline namespace TYPENET_ISA_NAMESPACE {
+
+/// Convolution of one sample with K filters over window G: in (HWC) -> out (HWC).
+template <window2d G, std::size_t K, class T>
 constexpr void conv(const T* in, const T* weights, const T* biases, T* out) {
-  using G = typename L::geometry;
-  constexpr std::size_t K = Out.depth, C = In.depth, KH = G::window_size.height, KW = G::window_size.width;
-  for (std::size_t oh = 0; oh < Out.height; ++oh) {
-    const window_span rows = covered(oh, G::strides.height, KH, G::pads.top, In.height);
-    for (std::size_t ow = 0; ow < Out.width; ++ow) {
-      const window_span cols = covered(ow, G::strides.width, KW, G::pads.left, In.width);
+  constexpr std::size_t C = G.channels, KW = G.window_width;
+  for (std::size_t oh = 0; oh < G.out_height; ++oh) {
+    const window_span rows = G.rows(oh);
+    for (std::size_t ow = 0; ow < G.out_width; ++ow) {
+      const window_span cols = G.cols(ow);
       for (std::size_t k = 0; k < K; ++k) {
         T acc = biases[k];
         for (std::size_t ih = rows.first; ih < rows.last; ++ih) {
-          const std::size_t kh = ih + G::pads.top - oh * G::strides.height;
+          const std::size_t kh = ih + G.pad_top - oh * G.stride_height;
           for (std::size_t iw = cols.first; iw < cols.last; ++iw) {
-            const std::size_t kw = iw + G::pads.left - ow * G::strides.width;
+            const std::size_t kw = iw + G.pad_left - ow * G.stride_width;
             for (std::size_t c = 0; c < C; ++c)
-              acc += in[(ih * In.width + iw) * C + c] * weights[((kh * KW + kw) * C + c) * K + k];
+              acc += in[(ih * G.in_width + iw) * C + c] * weights[((kh * KW + kw) * C + c) * K + k];
           }
         }
-        out[(oh * Out.width + ow) * K + k] = acc;
+        out[(oh * G.out_width + ow) * K + k] = acc;
       }
     }
   }
 }
 
-/// Max or average pooling of one sample. Max: padding never wins (it is
-/// skipped, as -infinity would be). Average: divides by the covered input
-/// positions only.
-template <class L, shape In, shape Out, class T>
+/// The larger of a running maximum and a new value, NaN winning as in
+/// PyTorch: once a NaN is seen it stays, wherever it is in the window.
+template <class T>
+constexpr T max_with_nan(T acc, T v) {
+  return (v > acc || v != v) ? v : acc;
+}
+
+/// Max or average pooling of one sample over window G, each channel alone.
+/// Max: padding never wins (it is skipped, as -infinity would be), NaN always
+/// does. Average: divides by the covered input positions only.
+template <window2d G, pool_op Op, class T>
 constexpr void pool(const T* in, T* out) {
-  using G = typename L::geometry;
-  constexpr std::size_t C = In.depth;
-  for (std::size_t oh = 0; oh < Out.height; ++oh) {
-    const window_span rows = covered(oh, L::strides.height, G::window_size.height, G::pads.top, In.height);
-    for (std::size_t ow = 0; ow < Out.width; ++ow) {
-      const window_span cols = covered(ow, L::strides.width, G::window_size.width, G::pads.left, In.width);
+  constexpr std::size_t C = G.channels;
+  for (std::size_t oh = 0; oh < G.out_height; ++oh) {
+    const window_span rows = G.rows(oh);
+    for (std::size_t ow = 0; ow < G.out_width; ++ow) {
+      const window_span cols = G.cols(ow);
       for (std::size_t c = 0; c < C; ++c) {
-        T acc = L::op == pool_op::max ? in[(rows.first * In.width + cols.first) * C + c] : T(0);
+        T acc = Op == pool_op::max ? in[(rows.first * G.in_width + cols.first) * C + c] : T(0);
         for (std::size_t ih = rows.first; ih < rows.last; ++ih)
           for (std::size_t iw = cols.first; iw < cols.last; ++iw) {
-            const T v = in[(ih * In.width + iw) * C + c];
-            if constexpr (L::op == pool_op::max)
-              acc = v > acc ? v : acc;
+            const T v = in[(ih * G.in_width + iw) * C + c];
+            if constexpr (Op == pool_op::max)
+              acc = max_with_nan(acc, v);
             else
               acc += v;
           }
-        if constexpr (L::op == pool_op::average)
-          acc /= static_cast<T>((rows.last - rows.first) * (cols.last - cols.first));
-        out[(oh * Out.width + ow) * C + c] = acc;
+        if constexpr (Op == pool_op::average) acc /= static_cast<T>(rows.size() * cols.size());
+        out[(oh * G.out_width + ow) * C + c] = acc;
       }
     }
   }
@@ -90,85 +91,28 @@ constexpr void dense(const T* in, const T* weights, const T* biases, T* out) {
   }
 }
 
-/// Element-wise activations and softmax (over the depth at each position).
-template <class L, shape S, class T>
-constexpr void activation(const T* in, T* out) {
-  if constexpr (std::is_same_v<L, softmax>) {
-    for (std::size_t p = 0; p < S.height * S.width; ++p) {
-      const T* x = in + p * S.depth;
-      T* y = out + p * S.depth;
-      const T top = *std::max_element(x, x + S.depth);
-      T sum = 0;
-      for (std::size_t c = 0; c < S.depth; ++c) sum += (y[c] = std::exp(x[c] - top));
-      for (std::size_t c = 0; c < S.depth; ++c) y[c] /= sum;
-    }
-  } else {
-    for (std::size_t i = 0; i < S.size(); ++i) {
-      const T x = in[i];
-      if constexpr (std::is_same_v<L, relu>)
-        out[i] = x > T(0) ? x : T(0);
-      else if constexpr (is_leaky_relu<L>)
-        out[i] = x > T(0) ? x : static_cast<T>(L::negative_slope) * x;
-      else if constexpr (std::is_same_v<L, sigmoid>)
-        out[i] = T(1) / (T(1) + std::exp(-x));
-      else if constexpr (std::is_same_v<L, typenet::tanh>)
-        out[i] = std::tanh(x);
-      else
-        out[i] = x;  // flatten, input: the values are unchanged (HWC order is the flat order)
-    }
+/// f applied to each of N values (in and out may be the same buffer).
+template <std::size_t N, class T, class F>
+constexpr void map(const T* in, T* out, F f) {
+  for (std::size_t i = 0; i < N; ++i) out[i] = f(in[i]);
+}
+
+/// Softmax over `Depth` values at each of `Positions` positions, shifted by
+/// the maximum so that large logits do not overflow. NaN anywhere in a
+/// position's values makes all of them NaN, as in PyTorch.
+template <std::size_t Positions, std::size_t Depth, class T>
+void softmax(const T* in, T* out) {
+  for (std::size_t p = 0; p < Positions; ++p) {
+    const T* x = in + p * Depth;
+    T* y = out + p * Depth;
+    T top = x[0];
+    for (std::size_t c = 1; c < Depth; ++c) top = max_with_nan(top, x[c]);
+    T sum = 0;
+    for (std::size_t c = 0; c < Depth; ++c) sum += (y[c] = std::exp(x[c] - top));
+    for (std::size_t c = 0; c < Depth; ++c) y[c] /= sum;
   }
 }
 
-/// One layer of the reference forward pass.
-template <class Net, class B, class T>
-constexpr void layer(const T* params, const T* in, T* out) {
-  using L = typename B::layer;
-  constexpr shape In = B::input, Out = B::output;
-  const T* p = params + param_offset<Net, B::position>;
-  if constexpr (is_conv<L>)
-    conv<L, In, Out, T>(in, p, p + B::facts.weights, out);
-  else if constexpr (is_pool<L>)
-    pool<L, In, Out, T>(in, out);
-  else if constexpr (is_dense<L>)
-    dense<In.size(), Out.size(), T>(in, p, p + B::facts.weights, out);
-  else
-    activation<L, Out, T>(in, out);
-}
-
-/// The whole network on one sample, in T (double in the tests).
-template <class Net, class T>
-constexpr void forward(const T* params, const T* in, T* out) {
-  constexpr auto& f = facts<Net>;
-  static_assert(f.valid, "typenet: reference::forward needs a network that passed its checks");
-  std::vector<T> a(in, in + f.input.size()), b;
-  boost::hana::for_each(bound_layers<Net>, [&](auto bound) {
-    using B = typename decltype(bound)::type;
-    if constexpr (B::position > 0) {
-      b.assign(B::output.size(), T(0));
-      layer<Net, B, T>(params, a.data(), b.data());
-      a.swap(b);
-    }
-  });
-  std::copy(a.begin(), a.end(), out);
-}
-
-/// Evaluates Net in a constant expression: `constexpr auto y = evaluate<Net>(params, x);`
-template <class Net, class T, std::size_t P, std::size_t N>
-constexpr auto evaluate(const std::array<T, P>& params, const std::array<T, N>& input) {
-  constexpr auto& f = facts<Net>;
-  static_assert(P == f.params, "typenet: evaluate needs exactly param_count<Net> parameters");
-  static_assert(N == f.input.size(), "typenet: evaluate needs exactly input_shape<Net>.size() inputs");
-  std::array<T, f.output.size()> out{};
-  forward<Net, T>(params.data(), input.data(), out.data());
-  return out;
-}
-
-/// Evaluates a network without parameters (pooling, activations, flatten):
-/// `constexpr auto y = evaluate<Net>(x);`
-template <class Net, class T, std::size_t N>
-constexpr auto evaluate(const std::array<T, N>& input) {
-  return evaluate<Net>(std::array<T, 0>{}, input);
-}
-
+}  // namespace TYPENET_ISA_NAMESPACE
 }  // namespace reference
 }  // namespace typenet

@@ -17,13 +17,18 @@
 #include <xsimd/xsimd.hpp>
 #endif
 
-#include <typenet/isa_guard.hpp>  // a build for an ISA this CPU lacks stops with a message, not SIGILL
+#include <typenet/isa_guard.hpp>
+#include <typenet/kernels/isa.hpp>  // a build for an ISA this CPU lacks stops with a message, not SIGILL
 
 #include <cstddef>
 #include <string_view>
 #include <type_traits>
 
 namespace typenet::simd {
+inline namespace TYPENET_ISA_NAMESPACE {
+
+/// A type that names this unit's ISA: model's default Isa argument.
+struct isa_tag {};
 
 using arch = xsimd::default_arch;
 /// False on targets without SIMD that xsimd supports: kernels then use the scalar reference.
@@ -49,4 +54,5 @@ inline std::string_view isa() {
   else return "scalar";
 }
 
+}  // namespace TYPENET_ISA_NAMESPACE
 }  // namespace typenet::simd

@@ -1,11 +1,16 @@
 // Element-wise activations (relu, leaky_relu, sigmoid, tanh) and softmax: shape-preserving, no parameters.
 #pragma once
 
+#include <typenet/kernels/activation.hpp>
+#include <typenet/kernels/reference.hpp>
+#include <typenet/kernels/simd.hpp>
 #include <typenet/layer.hpp>
 
 #include <boost/hana/tuple.hpp>
 
+#include <cmath>
 #include <string>
+#include <type_traits>
 
 namespace typenet {
 
@@ -23,35 +28,100 @@ struct shape_preserving {
   static std::string describe() { return std::string(Self::kind); }
 };
 
+/// An activation that is one function applied to every value: Self::fusion,
+/// callable on a scalar of any number type and on a simd::vec. It runs on its
+/// own through the elementwise kernel, or fused into the conv or dense kernel
+/// before it.
+template <class Self>
+struct elementwise : shape_preserving<Self> {
+  template <shape In, shape Out, class T>
+  static constexpr void forward(const T*, const T* in, T* out) {
+    reference::map<Out.size()>(in, out, Self::fusion);
+  }
+  template <shape In, shape Out, class Act>
+  static void kernel(const float*, const float* in, float* out, float*, Act) {
+    kernels::map<Out.size()>(in, out, Self::fusion);
+  }
+};
+
+/// The functions. NaN goes through each as PyTorch lets it (relu(NaN) is NaN).
+namespace ops {
+template <class V>
+inline constexpr bool is_scalar = std::is_arithmetic_v<V>;
+
+struct relu {
+  template <class V>
+  constexpr V operator()(V x) const {
+    if constexpr (is_scalar<V>) return x < V(0) ? V(0) : x;
+    else return xsimd::select(x < V(0.f), V(0.f), x);
+  }
+};
+struct leaky_relu {
+  double slope;
+  template <class V>
+  constexpr V operator()(V x) const {
+    if constexpr (is_scalar<V>) return x < V(0) ? static_cast<V>(slope) * x : x;
+    else return xsimd::select(x < V(0.f), x * V(static_cast<float>(slope)), x);
+  }
+};
+struct sigmoid {
+  template <class V>
+  V operator()(V x) const {
+    if constexpr (is_scalar<V>) return V(1) / (V(1) + std::exp(-x));
+    else return V(1.f) / (V(1.f) + xsimd::exp(-x));
+  }
+};
+struct tanh {
+  template <class V>
+  V operator()(V x) const {
+    if constexpr (is_scalar<V>) return std::tanh(x);
+    else return xsimd::tanh(x);
+  }
+};
+}  // namespace ops
+
 /// max(0, x)
-struct relu : shape_preserving<relu> {
+struct relu : elementwise<relu> {
   static constexpr std::string_view kind = "relu";
+  static constexpr ops::relu fusion{};
 };
 
 /// x for x > 0, slope * x otherwise. Default slope<1, 100> (0.01).
 template <class... Options>
-struct leaky_relu : shape_preserving<leaky_relu<Options...>> {
+struct leaky_relu : elementwise<leaky_relu<Options...>> {
   static constexpr std::string_view kind = "leaky_relu";
   static constexpr auto accepted = boost::hana::tuple_t<label::slope>;
   static constexpr auto required = boost::hana::tuple_t<>;
   static constexpr double negative_slope = option_t<label::slope, slope<1, 100>, Options...>::value;
+  static constexpr ops::leaky_relu fusion{negative_slope};
 };
 
 /// 1 / (1 + e^-x)
-struct sigmoid : shape_preserving<sigmoid> {
+struct sigmoid : elementwise<sigmoid> {
   static constexpr std::string_view kind = "sigmoid";
+  static constexpr ops::sigmoid fusion{};
 };
 
 /// tanh(x). Spell it typenet::tanh (or tn::tanh): a bare `tanh` also names
 /// the C library function.
-struct tanh : shape_preserving<tanh> {
+struct tanh : elementwise<tanh> {
   static constexpr std::string_view kind = "tanh";
+  static constexpr ops::tanh fusion{};
 };
 
 /// e^x_i / sum_j e^x_j over the depth (channel) axis at each position; on a
 /// flat vector, over the whole vector.
 struct softmax : shape_preserving<softmax> {
   static constexpr std::string_view kind = "softmax";
+  /// Run time: the reference loop, also as its kernel (a few exp per output vector).
+  template <shape In, shape Out, class T>
+  static void forward(const T*, const T* in, T* out) {
+    reference::softmax<Out.height * Out.width, Out.depth, T>(in, out);
+  }
+  template <shape In, shape Out, class Act>
+  static void kernel(const float*, const float* in, float* out, float*, Act) {
+    reference::softmax<Out.height * Out.width, Out.depth, float>(in, out);
+  }
 };
 
 /// Is L a leaky relu?

@@ -1,11 +1,15 @@
 // conv<filters<K>, kernel<F>, stride<S>, pad<P>>: the convolution layer and its shape rules.
 #pragma once
 
+#include <typenet/contract.hpp>
+#include <typenet/kernels/conv.hpp>
+#include <typenet/kernels/reference.hpp>
 #include <typenet/layer.hpp>
 #include <typenet/layers/sliding_window.hpp>
 
 #include <boost/hana/tuple.hpp>
 
+#include <array>
 #include <cstddef>
 #include <string>
 
@@ -39,6 +43,36 @@ struct conv : sliding_window<label::kernel, false, Options...> {
 
   static std::string describe() {
     return "conv " + std::to_string(filter_count) + "@" + geometry::describe_geometry();
+  }
+
+  // --- run time (contract.hpp) ---------------------------------------------
+
+  template <shape In>
+  static constexpr std::size_t weight_count_on = geometry::window_size.height * geometry::window_size.width * In.depth * filter_count;
+
+  /// weight: F_h x F_w x C x K (HWIO), fan-in F_h F_w C, fan-out F_h F_w K; bias: K.
+  template <shape In, shape Out>
+  static constexpr std::array<param_tensor, 2> tensors = {
+      weight_tensor({geometry::window_size.height, geometry::window_size.width, In.depth, filter_count}, 4, "HWIO",
+                    geometry::window_size.height * geometry::window_size.width * In.depth,
+                    geometry::window_size.height * geometry::window_size.width * filter_count),
+      bias_tensor(filter_count)};
+
+  template <shape In, shape Out, class T>
+  static constexpr void forward(const T* params, const T* in, T* out) {
+    reference::conv<geometry::template window_on<In>, filter_count, T>(in, params, params + weight_count_on<In>, out);
+  }
+
+  /// The padded input copy of the kernel.
+  template <shape In, shape Out>
+  static constexpr std::size_t scratch_floats =
+      kernels::conv_plan<geometry::template window_on<In>, filter_count>::scratch_floats;
+  static constexpr bool takes_epilogue = true;
+
+  template <shape In, shape Out, class Act>
+  static void kernel(const float* params, const float* in, float* out, float* scratch, Act act) {
+    kernels::conv<geometry::template window_on<In>, filter_count>(in, params, params + weight_count_on<In>, out,
+                                                                   scratch, act);
   }
 };
 

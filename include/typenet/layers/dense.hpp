@@ -1,10 +1,14 @@
 // dense<units<N>>: the fully connected layer; it flattens a volume it is given.
 #pragma once
 
+#include <typenet/contract.hpp>
+#include <typenet/kernels/dense.hpp>
+#include <typenet/kernels/reference.hpp>
 #include <typenet/layer.hpp>
 
 #include <boost/hana/tuple.hpp>
 
+#include <array>
 #include <cstddef>
 #include <string>
 
@@ -31,6 +35,33 @@ struct dense {
                       checked{In.size()} * unit_count);
   }
   static std::string describe() { return "dense " + std::to_string(unit_count); }
+
+  // --- run time (contract.hpp) ---------------------------------------------
+
+  /// weight: inputs x units (IO), fan-in inputs, fan-out units; bias: units.
+  template <shape In, shape Out>
+  static constexpr std::array<param_tensor, 2> tensors = {
+      weight_tensor({In.size(), unit_count, 1, 1}, 2, "IO", In.size(), unit_count), bias_tensor(unit_count)};
+
+  template <shape In, shape Out, class T>
+  static constexpr void forward(const T* params, const T* in, T* out) {
+    reference::dense<In.size(), unit_count, T>(in, params, params + In.size() * unit_count, out);
+  }
+
+  static constexpr bool takes_epilogue = true;
+
+  template <shape In, shape Out, class Act>
+  static void kernel(const float* params, const float* in, float* out, float*, Act act) {
+    kernels::dense<In.size(), unit_count>(in, params, params + In.size() * unit_count, out, act);
+  }
+
+  /// Samples together: each weight is loaded once per group of samples.
+  template <shape In, shape Out, class Act>
+  static void kernel_batch(const float* params, const float* in, std::size_t in_stride, float* out,
+                           std::size_t out_stride, std::size_t samples, float*, Act act) {
+    kernels::dense_batch<In.size(), unit_count>(in, in_stride, params, params + In.size() * unit_count, out,
+                                                out_stride, samples, act);
+  }
 };
 
 /// Is L a dense layer?

@@ -20,6 +20,8 @@ struct flatten {
     return make_facts(kind, In, flat(In.size()));
   }
   static std::string describe() { return "flatten"; }
+  /// Run time: the values are already in flat (HWC) order; nothing moves.
+  static constexpr bool passes_through = true;
 };
 
 }  // namespace typenet

@@ -67,6 +67,8 @@ struct input {
   }
 
   static std::string describe() { return "input"; }
+  /// Run time: the values are the caller's (or, nested, the previous layer's) as they are.
+  static constexpr bool passes_through = true;
 };
 
 }  // namespace typenet

@@ -1,6 +1,8 @@
 // max_pool<window<F>, stride<S>, pad<P>> and avg_pool<...>: pooling and its shape rules.
 #pragma once
 
+#include <typenet/kernels/pool.hpp>
+#include <typenet/kernels/reference.hpp>
 #include <typenet/layers/sliding_window.hpp>
 
 #include <boost/hana/tuple.hpp>
@@ -9,8 +11,6 @@
 #include <string>
 
 namespace typenet {
-
-enum class pool_op { max, average };
 
 /// Pooling acts on each depth slice alone: depth is kept, there are no
 /// parameters. Stride defaults to the window (non-overlapping windows);
@@ -33,6 +33,18 @@ struct pooling : sliding_window<label::window, true, Options...> {
   template <shape In>
   static constexpr shape output() {
     return volume(geometry::template out_height<In>, geometry::template out_width<In>, In.depth);
+  }
+
+  // --- run time (contract.hpp): no parameters -------------------------------
+
+  template <shape In, shape Out, class T>
+  static constexpr void forward(const T*, const T* in, T* out) {
+    reference::pool<geometry::template window_on<In>, Op, T>(in, out);
+  }
+
+  template <shape In, shape Out, class Act>
+  static void kernel(const float*, const float* in, float* out, float*, Act) {
+    kernels::pool<geometry::template window_on<In>, Op>(in, out);
   }
 };
 

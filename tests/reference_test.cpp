@@ -1,5 +1,5 @@
-// The scalar reference in constant expressions: the lecture's max-pooling slide and a small convolution.
-#include <typenet/kernels/reference.hpp>
+// reference::evaluate in constant expressions: the lecture's max-pooling slide and a small convolution.
+#include <typenet/typenet.hpp>
 
 #include <doctest/doctest.h>
 

@@ -1,0 +1,190 @@
+// The layer contract: what a layer kind provides to run (forward, kernels, parameter tensors, fusion), checked.
+//
+// A layer kind is one type in one file (layers/conv.hpp is the model). Its
+// compile-time half (kind, check, facts, describe) is in layer.hpp; this is
+// the run-time half. The model, the reference and the memory plan use only
+// these hooks, never the layer's type or kind string. docs/layers.md shows a
+// complete layer defined outside the library.
+//
+// Required:
+//   template <shape In, shape Out, class T>
+//   static constexpr void forward(const T* params, const T* in, T* out);
+//       the definition, in any number type (double in the tests, float when
+//       there is no kernel); or, for a layer that only relabels its input
+//       (input, flatten), `static constexpr bool passes_through = true;`
+//   template <shape In, shape Out>
+//   static constexpr std::array<param_tensor, N> tensors;
+//       its learned tensors, in storage order, if it has any parameters.
+// Optional:
+//   template <shape In, shape Out, class Act>
+//   static void kernel(const float* params, const float* in, float* out, float* scratch, Act act);
+//       the fast float path; the model runs forward<float> otherwise. `act`
+//       is the epilogue to apply before storing (kernels::identity unless
+//       takes_epilogue); its type carries the ISA, so the hook is
+//       instantiated once per ISA a program is built for.
+//   template <shape In, shape Out, class Act>
+//   static void kernel_batch(const float* params, const float* in, std::size_t in_stride, float* out,
+//                            std::size_t out_stride, std::size_t samples, float* scratch, Act act);
+//       several samples at once (a batch gains from it: dense).
+//   template <shape In, shape Out> static constexpr std::size_t scratch_floats;
+//       scratch its kernel needs (default 0).
+//   static constexpr bool takes_epilogue = true;
+//       its kernel applies an elementwise function before it stores.
+//   static constexpr auto fusion = f;
+//       this layer is the elementwise function f (callable on float and on
+//       simd::vec) and may be fused into a kernel that takes an epilogue.
+#pragma once
+
+#include <typenet/diagnostics.hpp>
+#include <typenet/shape.hpp>
+
+#include <array>
+#include <cstddef>
+#include <string_view>
+#include <type_traits>
+
+namespace typenet {
+
+/// How a parameter tensor starts out.
+enum class init_rule {
+  fan_scaled,  ///< drawn by the initializer (He, Glorot) from the tensor's fan-in and fan-out
+  zeros,
+  ones,
+};
+
+/// One learned tensor of a layer: its name ("weight", "bias"), its extents in
+/// storage order (row-major, the last extent fastest) and what they mean
+/// (`layout`, e.g. "HWIO"), and how it is initialised.
+struct param_tensor {
+  std::string_view name;
+  std::array<std::size_t, 4> dims{1, 1, 1, 1};
+  std::size_t rank = 1;
+  std::string_view layout;
+  init_rule init = init_rule::zeros;
+  std::size_t fan_in = 0;
+  std::size_t fan_out = 0;
+
+  constexpr std::size_t size() const {
+    std::size_t n = 1;
+    for (std::size_t i = 0; i < rank; ++i) n *= dims[i];
+    return n;
+  }
+};
+
+/// A weight tensor initialised from its fans: `weight_tensor({KH, KW, C, K}, 4, "HWIO", fan_in, fan_out)`.
+constexpr param_tensor weight_tensor(std::array<std::size_t, 4> dims, std::size_t rank, std::string_view layout,
+                                     std::size_t fan_in, std::size_t fan_out) {
+  return {"weight", dims, rank, layout, init_rule::fan_scaled, fan_in, fan_out};
+}
+/// A bias vector of n values, initialised to 0.
+constexpr param_tensor bias_tensor(std::size_t n) { return {"bias", {n, 1, 1, 1}, 1, "O", init_rule::zeros, 0, 0}; }
+
+namespace contract {
+
+template <class L>
+concept passes_through = requires {
+  requires L::passes_through;
+};
+
+template <class L, shape In, shape Out>
+concept has_forward = requires(const double* p, const double* x, double* y) {
+  L::template forward<In, Out, double>(p, x, y);
+};
+
+template <class L>
+concept takes_epilogue = requires {
+  requires L::takes_epilogue;
+};
+
+template <class L>
+concept fusable = requires { L::fusion; };
+
+template <class L, shape In, shape Out>
+concept has_tensors = requires { L::template tensors<In, Out>.size(); };
+
+template <class L, shape In, shape Out, class Act>
+concept has_kernel = requires(const float* p, const float* x, float* y, float* s, Act a) {
+  L::template kernel<In, Out>(p, x, y, s, a);
+};
+
+template <class L, shape In, shape Out, class Act>
+concept has_kernel_batch = requires(const float* p, const float* x, std::size_t n, float* y, float* s, Act a) {
+  L::template kernel_batch<In, Out>(p, x, n, y, n, n, s, a);
+};
+
+/// Scratch floats L's kernel needs on In -> Out.
+template <class L, shape In, shape Out>
+constexpr std::size_t scratch_floats() {
+  if constexpr (requires { L::template scratch_floats<In, Out>; })
+    return L::template scratch_floats<In, Out>;
+  else
+    return 0;
+}
+
+/// L's parameter tensors on In -> Out (none if it declares none).
+template <class L, shape In, shape Out>
+constexpr auto tensors() {
+  if constexpr (has_tensors<L, In, Out>)
+    return L::template tensors<In, Out>;
+  else
+    return std::array<param_tensor, 0>{};
+}
+
+template <class L, shape In, shape Out>
+constexpr std::size_t tensor_total() {
+  std::size_t n = 0;
+  for (const param_tensor& t : tensors<L, In, Out>()) n += t.size();
+  return n;
+}
+
+}  // namespace contract
+
+namespace error {
+
+template <class At>
+struct layer_has_no_forward {
+  static_assert(reported<At>,
+                "typenet: this layer kind has no run-time behaviour (the layer is in the instantiation above): "
+                "it must provide `template <shape In, shape Out, class T> static constexpr void forward(const T* "
+                "params, const T* in, T* out)`, or `static constexpr bool passes_through = true;` if its output is "
+                "its input unchanged. See docs/layers.md.");
+};
+
+template <class At, class ParamCount, class TensorTotal>
+struct parameter_tensors_do_not_add_up {
+  static_assert(reported<At>,
+                "typenet: this layer's parameter tensors (its `tensors<In, Out>`) do not add up to its parameter "
+                "count (its facts' weights + biases); both numbers are in the instantiation above. Fix: declare "
+                "every learned tensor, with its extents. See docs/layers.md.");
+};
+
+template <std::size_t V>
+struct param_count {};
+template <std::size_t V>
+struct tensor_total {};
+
+}  // namespace error
+
+namespace contract {
+
+/// Checks that the layer bound as B (a detail::bound) meets the run-time
+/// contract; reports the first gap as a diagnostic. True if it does.
+template <class B>
+constexpr bool check() {
+  using L = typename B::layer;
+  constexpr shape In = B::input, Out = B::output;
+  using At = error::at_layer<B::position, L>;
+  if constexpr (!passes_through<L> && !has_forward<L, In, Out>) {
+    error::raise<error::layer_has_no_forward<At>>();
+    return false;
+  } else if constexpr (tensor_total<L, In, Out>() != B::facts.params) {
+    error::raise<error::parameter_tensors_do_not_add_up<At, error::param_count<B::facts.params>,
+                                                        error::tensor_total<tensor_total<L, In, Out>()>>>();
+    return false;
+  } else {
+    return true;
+  }
+}
+
+}  // namespace contract
+}  // namespace typenet

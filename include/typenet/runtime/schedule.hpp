@@ -1,0 +1,113 @@
+// The forward schedule: each layer's hook called in turn on ping-pong buffers, fused activations applied by kernels.
+#pragma once
+
+#include <typenet/kernels/simd.hpp>  // TYPENET_ISA_NAMESPACE
+
+#include <typenet/bound.hpp>
+#include <typenet/contract.hpp>
+#include <typenet/kernels/epilogue.hpp>
+#include <typenet/runtime/plan.hpp>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstring>
+#include <type_traits>
+#include <utility>
+
+namespace typenet::runtime {
+inline namespace TYPENET_ISA_NAMESPACE {
+
+/// The epilogue layer I's kernel applies: the fused layer after it, or nothing.
+template <class Net, std::size_t I>
+constexpr auto epilogue_of() {
+  using P = plan<Net>;
+  if constexpr (I + 1 < P::layers && P::steps[I + 1] == step::fused)
+    return kernels::fused<std::remove_cvref_t<decltype(bound_at<Net, I + 1>::layer::fusion)>>{
+        bound_at<Net, I + 1>::layer::fusion};
+  else
+    return kernels::identity{};
+}
+
+/// Layer I of Net on `samples` samples (sample s at in + s * in_stride, out +
+/// s * out_stride). In a batch (Batch), a layer with a batch kernel takes the
+/// samples together, in an order of summation that does not depend on how
+/// many there are, so results do not depend on the thread count; the other
+/// layers go one by one.
+template <class Net, std::size_t I, bool Batch>
+void run_layer(const float* params, const float* in, std::size_t in_stride, float* out, std::size_t out_stride,
+               std::size_t samples, float* scratch) {
+  using B = bound_at<Net, I>;
+  using L = typename B::layer;
+  constexpr shape In = B::input, Out = B::output;
+  const float* p = params + param_offset<Net, I>;
+  constexpr auto act = epilogue_of<Net, I>();
+  using Act = std::remove_const_t<decltype(act)>;
+  if constexpr (Batch && contract::has_kernel_batch<L, In, Out, Act>) {
+    L::template kernel_batch<In, Out>(p, in, in_stride, out, out_stride, samples, scratch, act);
+  } else {
+    for (std::size_t s = 0; s < samples; ++s) {
+      const float* x = in + s * in_stride;
+      float* y = out + s * out_stride;
+      if constexpr (contract::has_kernel<L, In, Out, Act>)
+        L::template kernel<In, Out>(p, x, y, scratch, act);
+      else
+        L::template forward<In, Out, float>(p, x, y);
+    }
+  }
+}
+
+/// Copies n floats; out of line, only for the rare aliased call (and so that
+/// g++'s -Warray-bounds does not follow a refused call's buffer into it).
+[[gnu::noinline]] inline void copy_floats(const float* from, std::size_t n, float* to) {
+  std::memcpy(to, from, n * sizeof(float));
+}
+
+/// `samples` samples (at most plan<Net>::micro_batch) through every layer; x
+/// and y are the caller's, back to back; ws holds two buffers of `samples`
+/// activations and the scratch. With copy_input (one sample whose input and
+/// output overlap), the input is first copied into the second buffer, which
+/// the first layer to run does not write.
+template <class Net, bool Batch>
+void forward_samples(const float* params, const float* x, float* y, std::size_t samples, float* ws,
+                     bool copy_input = false) {
+  using P = plan<Net>;
+  static_assert(P::runnable);
+  constexpr std::size_t in_size = P::f.input.size(), out_size = P::f.output.size(), act = P::activation_floats;
+  float* buffers[2] = {ws, ws + samples * act};
+  float* scratch = ws + 2 * samples * act;
+  const float* current = x;
+  if (copy_input) {
+    copy_floats(x, in_size, buffers[1]);
+    current = buffers[1];
+  }
+  std::size_t stride = in_size;
+  int which = 0;
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (
+        [&] {
+          if constexpr (P::steps[I] == step::run) {
+            float* dst = I == P::last_run ? y : buffers[which];
+            const std::size_t dst_stride = I == P::last_run ? out_size : act;
+            run_layer<Net, I, Batch>(params, current, stride, dst, dst_stride, samples, scratch);
+            current = dst;
+            stride = dst_stride;
+            which ^= 1;
+          }
+        }(),
+        ...);
+  }(std::make_index_sequence<P::layers>{});
+  if (current != y)  // no layer ran: the output is the input (memmove: they may be one buffer)
+    for (std::size_t s = 0; s < samples; ++s) std::memmove(y + s * out_size, current + s * stride, out_size * sizeof(float));
+}
+
+/// Samples [first, last) of a batch, in groups of `group`.
+template <class Net>
+void forward_range(const float* params, const float* x, float* y, std::size_t first, std::size_t last,
+                   std::size_t group, float* ws) {
+  constexpr std::size_t in = plan<Net>::f.input.size(), out = plan<Net>::f.output.size();
+  for (std::size_t s = first; s < last; s += group)
+    forward_samples<Net, true>(params, x + s * in, y + s * out, std::min(group, last - s), ws);
+}
+
+}  // namespace TYPENET_ISA_NAMESPACE
+}  // namespace typenet::runtime

@@ -1,0 +1,122 @@
+// Workspaces: aligned float blocks, and a bounded pool of them so that concurrent calls never share one.
+#pragma once
+
+#include <typenet/kernels/simd.hpp>  // TYPENET_ISA_NAMESPACE
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstddef>
+#include <mutex>
+#include <new>
+#include <utility>
+#include <vector>
+
+namespace typenet::runtime {
+inline namespace TYPENET_ISA_NAMESPACE {
+
+/// A 64-byte aligned, zeroed float array, allocated once; movable, not copyable.
+class aligned_floats {
+ public:
+  aligned_floats() = default;
+  explicit aligned_floats(std::size_t n)
+      : data_(n ? static_cast<float*>(::operator new[](n * sizeof(float), std::align_val_t{64})) : nullptr), size_(n) {
+    std::fill_n(data_, n, 0.f);
+  }
+  aligned_floats(aligned_floats&& o) noexcept : data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)) {}
+  aligned_floats& operator=(aligned_floats&& o) noexcept {
+    std::swap(data_, o.data_);
+    std::swap(size_, o.size_);
+    return *this;
+  }
+  aligned_floats(const aligned_floats&) = delete;
+  aligned_floats& operator=(const aligned_floats&) = delete;
+  ~aligned_floats() {
+    if (data_) ::operator delete[](data_, std::align_val_t{64});
+  }
+  float* data() const { return data_; }
+  std::size_t size() const { return size_; }
+
+ private:
+  float* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+/// At most `limit` workspaces of `floats` floats each, handed out one call at
+/// a time: a call takes one (acquire), uses it alone and gives it back. One
+/// is allocated up front, so a single caller never allocates; more are
+/// allocated when calls overlap, up to the limit; beyond it, acquire waits.
+class workspace_pool {
+ public:
+  workspace_pool(std::size_t floats, std::size_t limit) : floats_(floats), limit_(std::max<std::size_t>(1, limit)) {
+    blocks_.reserve(limit_);
+    free_.reserve(limit_);
+    blocks_.emplace_back(floats_);
+    free_.push_back(blocks_.back().data());
+  }
+
+  /// A workspace for this caller alone; waits while all `limit` are in use.
+  float* acquire() {
+    std::unique_lock<std::mutex> g(mutex_);
+    returned_.wait(g, [&] { return !free_.empty() || blocks_.size() < limit_; });
+    return take();
+  }
+  /// A workspace if one is free or may still be allocated, else nullptr.
+  float* try_acquire() {
+    std::lock_guard<std::mutex> g(mutex_);
+    return free_.empty() && blocks_.size() == limit_ ? nullptr : take();
+  }
+  void release(float* w) {
+    {
+      std::lock_guard<std::mutex> g(mutex_);
+      free_.push_back(w);
+    }
+    returned_.notify_one();
+  }
+
+  std::size_t floats() const { return floats_; }
+  std::size_t limit() const { return limit_; }
+  /// Workspaces allocated so far.
+  std::size_t allocated() const {
+    std::lock_guard<std::mutex> g(mutex_);
+    return blocks_.size();
+  }
+
+ private:
+  float* take() {
+    if (free_.empty()) {
+      blocks_.emplace_back(floats_);  // may throw bad_alloc: nothing changed
+      return blocks_.back().data();
+    }
+    float* w = free_.back();
+    free_.pop_back();
+    return w;
+  }
+
+  std::size_t floats_, limit_;
+  mutable std::mutex mutex_;
+  std::condition_variable returned_;
+  std::vector<aligned_floats> blocks_;  // capacity reserved: never reallocates, data() stays put
+  std::vector<float*> free_;
+};
+
+/// A workspace held for one scope.
+class workspace_lease {
+ public:
+  workspace_lease(workspace_pool& pool, float* w) : pool_(&pool), w_(w) {}
+  explicit workspace_lease(workspace_pool& pool) : workspace_lease(pool, pool.acquire()) {}
+  workspace_lease(workspace_lease&& o) noexcept : pool_(o.pool_), w_(std::exchange(o.w_, nullptr)) {}
+  workspace_lease(const workspace_lease&) = delete;
+  workspace_lease& operator=(const workspace_lease&) = delete;
+  workspace_lease& operator=(workspace_lease&&) = delete;
+  ~workspace_lease() {
+    if (w_) pool_->release(w_);
+  }
+  float* get() const { return w_; }
+
+ private:
+  workspace_pool* pool_;
+  float* w_;
+};
+
+}  // namespace TYPENET_ISA_NAMESPACE
+}  // namespace typenet::runtime

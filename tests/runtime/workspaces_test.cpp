@@ -1,0 +1,48 @@
+// The workspace pool: one block up front, more only when calls overlap, never more than the limit.
+#include <typenet/runtime/workspaces.hpp>
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <cstdint>
+#include <thread>
+
+namespace {
+using namespace typenet::runtime;
+
+TEST_CASE("workspace_pool: one block at first, aligned and zeroed; a second only while the first is out") {
+  workspace_pool pool(100, 3);
+  CHECK(pool.allocated() == 1);
+  float* a = pool.acquire();
+  CHECK(reinterpret_cast<std::uintptr_t>(a) % 64 == 0);
+  for (int i = 0; i < 100; ++i) CHECK(a[i] == 0.f);
+  pool.release(a);
+  CHECK(pool.acquire() == a);  // reused, not reallocated
+  float* b = pool.acquire();
+  CHECK(b != a);
+  CHECK(pool.allocated() == 2);
+  float* c = pool.try_acquire();
+  CHECK(c != nullptr);
+  CHECK(pool.try_acquire() == nullptr);  // the limit: 3
+  CHECK(pool.allocated() == 3);
+  pool.release(a);
+  pool.release(b);
+  pool.release(c);
+}
+
+TEST_CASE("workspace_pool: past the limit, acquire waits for a release") {
+  workspace_pool pool(16, 1);
+  float* a = pool.acquire();
+  std::atomic<bool> got{false};
+  std::thread t([&] {
+    workspace_lease l(pool);
+    got = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  CHECK(!got.load());
+  pool.release(a);
+  t.join();
+  CHECK(got.load());
+  CHECK(pool.allocated() == 1);
+}
+}  // namespace
