@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Keeps the code in the documentation identical to code the build compiles and runs.
 
-docs/tutorial.md: a ```cpp block right after a line `<!-- quote: tutorial/NN_name.cpp -->` must
+docs/tutorial.md and docs/layers.md: a ```cpp block right after a line `<!-- quote: tutorial/NN_name.cpp -->` must
 be that file, byte for byte. `--update` rewrites those blocks from the files.
 
 docs/reference.md: signatures are ```c++ blocks (not checked); examples are ```cpp blocks, checked
@@ -34,8 +34,8 @@ def squash(text):
     return re.sub(r'\s+', ' ', text).strip()
 
 
-def check_tutorial(update):
-    path = DOCS / 'tutorial.md'
+def check_tutorial(update, page='tutorial.md'):
+    path = DOCS / page
     text = path.read_text(encoding='utf-8')
     problems, quoted = [], set()
 
@@ -44,19 +44,21 @@ def check_tutorial(update):
         quoted.add(name)
         source = DOCS / name
         if not source.exists():
-            problems.append(f'tutorial.md quotes {name}, which does not exist')
+            problems.append(f'{page} quotes {name}, which does not exist')
             return m.group(0)
         code = source.read_text(encoding='utf-8')
         if m.group(2) != code:
             if update:
                 return f'<!-- quote: {name} -->\n```cpp\n{code}```\n'
-            problems.append(f'tutorial.md: the quote of {name} differs from the file (run {sys.argv[0]} --update)')
+            problems.append(f'{page}: the quote of {name} differs from the file (run {sys.argv[0]} --update)')
         return m.group(0)
 
     new = QUOTE.sub(replace, text)
     if update and new != text:
         path.write_text(new, encoding='utf-8')
-        print('updated tutorial.md')
+        print(f'updated {page}')
+    if page != 'tutorial.md':
+        return problems
     for source in sorted((DOCS / 'tutorial').glob('[0-9][0-9]_*.cpp')):
         name = source.relative_to(DOCS).as_posix()
         if name not in quoted and not source.name.startswith('99_'):
@@ -125,7 +127,7 @@ def check_meson():
 
 def main():
     update = '--update' in sys.argv[1:]
-    problems = check_tutorial(update)
+    problems = check_tutorial(update) + check_tutorial(update, 'layers.md')
     reference_problems, count = check_reference()
     problems += reference_problems + check_names() + check_meson()
     for p in problems:
