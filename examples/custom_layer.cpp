@@ -1,40 +1,12 @@
 // A new layer kind, written outside the library in one place, run by model<>, the reference and summary<>.
+#include "channel_affine.hpp"
+
 #include <typenet/model.hpp>
 
 #include <array>
 #include <cmath>
 #include <cstdio>
-#include <string>
-
-namespace tn = typenet;
-
-/// y[h, w, c] = scale[c] * x[h, w, c] + shift[c]: a learned per-channel affine map.
-struct channel_affine {
-  // --- compile time: what it is and what it does to a shape ---
-  static constexpr std::string_view kind = "channel_affine";
-  template <tn::shape In>
-  static constexpr auto check() {
-    return tn::verdict{};  // any volume or vector will do
-  }
-  template <tn::shape In>
-  static constexpr tn::layer_facts facts() {  // same shape out; weights, biases, MACs per sample
-    return tn::make_facts(kind, In, In, In.depth, In.depth, In.size());
-  }
-  static std::string describe() { return "channel_affine"; }
-
-  // --- run time: its tensors, in storage order, and its definition in any number type ---
-  template <tn::shape In, tn::shape Out>
-  static constexpr std::array<tn::param_tensor, 2> tensors = {
-      tn::param_tensor{"scale", {In.depth, 1, 1, 1}, 1, "C", tn::init_rule::ones},
-      tn::param_tensor{"shift", {In.depth, 1, 1, 1}, 1, "C", tn::init_rule::zeros}};
-
-  template <tn::shape In, tn::shape Out, class T>
-  static constexpr void forward(const T* params, const T* in, T* out) {
-    const T* scale = params;
-    const T* shift = params + In.depth;
-    for (std::size_t i = 0; i < In.size(); ++i) out[i] = scale[i % In.depth] * in[i] + shift[i % In.depth];
-  }
-};
+#include <vector>
 
 using net = tn::network<tn::input<8, 8, 3>, tn::conv<tn::filters<4>, tn::kernel<3>, tn::pad<1>>, channel_affine,
                         tn::relu, tn::max_pool<tn::window<2>>, tn::flatten, tn::dense<tn::units<2>>>;

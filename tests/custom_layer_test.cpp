@@ -2,6 +2,8 @@
 // reference and the summary, and a new elementwise function is fused into the kernel before it.
 #include "kernels/check.hpp"
 
+#include "../examples/channel_affine.hpp"
+
 #include <typenet/typenet.hpp>
 
 #include <array>
@@ -9,37 +11,7 @@
 #include <string>
 
 namespace {
-namespace tn = typenet;
 using namespace typenet;
-
-/// y[h, w, c] = scale[c] * x[h, w, c] + shift[c]: a learned per-channel affine map (batch norm's inference half).
-struct channel_affine {
-  static constexpr std::string_view kind = "channel_affine";
-
-  // Compile time: any volume, same shape out, C + C parameters, one multiply-add per value.
-  template <tn::shape In>
-  static constexpr auto check() {
-    return tn::verdict{};
-  }
-  template <tn::shape In>
-  static constexpr tn::layer_facts facts() {
-    return tn::make_facts(kind, In, In, In.depth, In.depth, In.size());
-  }
-  static std::string describe() { return "channel_affine"; }
-
-  // Run time: two tensors, scale starting at 1 and shift at 0, and the definition in any number type.
-  template <tn::shape In, tn::shape Out>
-  static constexpr std::array<tn::param_tensor, 2> tensors = {
-      tn::param_tensor{"scale", {In.depth, 1, 1, 1}, 1, "C", tn::init_rule::ones},
-      tn::param_tensor{"shift", {In.depth, 1, 1, 1}, 1, "C", tn::init_rule::zeros}};
-
-  template <tn::shape In, tn::shape Out, class T>
-  static constexpr void forward(const T* params, const T* in, T* out) {
-    const T* scale = params;
-    const T* shift = params + In.depth;
-    for (std::size_t i = 0; i < In.size(); ++i) out[i] = scale[i % In.depth] * in[i] + shift[i % In.depth];
-  }
-};
 
 /// x^3, elementwise: a float/vector function is all it takes to run alone or fused.
 struct cube_op {

@@ -62,6 +62,14 @@ TEST_CASE("forward makes no heap allocation") {
   m.forward(std::span<const float>(x.values), std::span<float>(y.values));
   m.forward_batch(std::span<const float>(x.values), std::span<float>(y.values), 1);
   CHECK(allocations.load() - before == 0);
+  // Batches: once the pool has its threads and the model its workspaces, none either.
+  std::vector<float> xs(4 * x.size()), ys(4 * y.size());
+  testing::fill(xs, g);
+  m.forward_batch(xs, ys, 2);
+  const std::size_t warm = allocations.load();
+  m.forward_batch(xs, ys, 2);
+  m.forward_batch(xs, ys, 1);
+  CHECK(allocations.load() - warm == 0);
   // The counter does count: a vector allocates.
   std::vector<int> v(10);
   CHECK(allocations.load() - before >= 1);
@@ -181,6 +189,17 @@ TEST_CASE("a batch whose last group holds exactly one sample runs that sample to
       for (std::size_t i = 0; i < 5; ++i) CHECK(y[s * 5 + i] == doctest::Approx(single[i]).epsilon(1e-5));
     }
   }
+}
+
+TEST_CASE("layer parameters by name") {
+  using named_net = network<input<8, 8, 1>, conv<filters<4>, kernel<3>, name<"conv1">>, relu, flatten,
+                            dense<units<3>, name<"head">>>;
+  model<named_net> m;
+  CHECK(m.weights<"conv1">().data() == m.weights<1>().data());
+  CHECK(m.biases<"head">().size() == 3);
+  CHECK(m.parameter<"head">("weight").size() == 6 * 6 * 4 * 3);
+  static_assert(model<named_net>::weight_shape<"head"> == std::array<std::size_t, 4>{144, 3, 1, 1});
+  static_assert(model<named_net>::tensors<"conv1">[1].name == "bias");
 }
 
 TEST_CASE("layer parameters by position, with their shapes") {

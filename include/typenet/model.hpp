@@ -101,18 +101,22 @@ class model {
   using output_tensor = tensor<output_shape>;
   static constexpr std::size_t param_count = P::f.params;
   static constexpr std::size_t workspace_floats = P::workspace_floats;
+  /// The most threads one batch uses (and workspaces a model keeps), whatever the cores.
+  static constexpr std::size_t max_threads = 256;
 
-  /// The learned tensors of layer I (names, extents in storage order, layout, init).
-  template <std::size_t I>
-  static constexpr auto tensors = contract::tensors<typename bound_at<Net, I>::layer, bound_at<Net, I>::input,
-                                                    bound_at<Net, I>::output>();
+  /// The learned tensors of layer K, a position or a name (names, extents in storage order, layout, init).
+  template <layer_key K>
+  static constexpr auto tensors = [] {
+    using B = bound_at<Net, position_of<Net, K>>;
+    return contract::tensors<typename B::layer, B::input, B::output>();
+  }();
 
   /// Extents of layer I's first tensor (its weight), padded with 1s to four:
   /// (F_h, F_w, C, K) for conv, (inputs, units, 1, 1) for dense; zeros for a layer without one.
-  template <std::size_t I>
+  template <layer_key K>
   static constexpr std::array<std::size_t, 4> weight_shape = [] {
-    if constexpr (tensors<I>.size() == 0) return std::array<std::size_t, 4>{};
-    else return tensors<I>[0].dims;
+    if constexpr (tensors<K>.size() == 0) return std::array<std::size_t, 4>{};
+    else return tensors<K>[0].dims;
   }();
 
   /// He-normal initialisation with seed 0.
@@ -126,7 +130,8 @@ class model {
                                                                error::bytes<in_place_limit_bytes>>>();
     } else if constexpr (!in_place) {
       params_ = runtime::aligned_floats(block_floats);
-      workspaces_ = std::make_unique<runtime::workspace_pool>(P::batch_workspace_floats, runtime::thread_pool::cores());
+      workspaces_ = std::make_unique<runtime::workspace_pool>(P::batch_workspace_floats,
+                                                              std::min(runtime::thread_pool::cores(), max_threads));
     }
     initialize(init);
   }
@@ -184,9 +189,11 @@ class model {
   std::span<float> parameters() { return {checked_params(), param_count}; }
   std::span<const float> parameters() const { return {checked_params(), param_count}; }
 
-  /// Tensor `name` ("weight", "bias") of layer I; throws std::invalid_argument if it has none of that name.
-  template <std::size_t I>
+  /// Tensor `name` ("weight", "bias") of layer K (a position or a layer's name); throws
+  /// std::invalid_argument if it has none of that name.
+  template <layer_key K>
   std::span<float> parameter(std::string_view name) {
+    constexpr std::size_t I = position_of<Net, K>;
     float* p = checked_params() + param_offset<Net, I>;
     for (const param_tensor& t : tensors<I>) {
       if (t.name == name) return {p, t.size()};
@@ -195,14 +202,16 @@ class model {
     throw std::invalid_argument("typenet: layer " + std::to_string(I) + " (" + std::string(P::f.layer[I].kind) +
                                 ") has no tensor named \"" + std::string(name) + "\"");
   }
-  /// Weights of layer I (shape weight_shape<I>, row-major).
-  template <std::size_t I>
+  /// Weights of layer K, a position or a name (shape weight_shape<K>, row-major): `m.weights<"conv1">()`.
+  template <layer_key K>
   std::span<float> weights() {
+    constexpr std::size_t I = position_of<Net, K>;
     return {checked_params() + param_offset<Net, I>, P::f.layer[I].weights};
   }
-  /// Biases of layer I.
-  template <std::size_t I>
+  /// Biases of layer K.
+  template <layer_key K>
   std::span<float> biases() {
+    constexpr std::size_t I = position_of<Net, K>;
     return {checked_params() + param_offset<Net, I> + P::f.layer[I].weights, P::f.layer[I].biases};
   }
 
@@ -247,20 +256,13 @@ class model {
       runtime::forward_range<Net>(params, x.data(), y.data(), 0, n, 1, workspace_.data());
     } else {
       runtime::thread_pool& pool = runtime::thread_pool::shared();
-      threads = std::min({threads == 0 ? pool.size() : threads, pool.size(), n});
+      threads = std::min({threads == 0 ? pool.size() : threads, pool.size(), n, max_threads});
       // One workspace for sure, more if free (or allocatable, up to one per core): never waits holding some.
-      std::vector<runtime::workspace_lease> leases;
-      leases.reserve(threads);
-      leases.emplace_back(*workspaces_);
-      while (leases.size() < threads) {
-        float* w = workspaces_->try_acquire();
-        if (!w) break;
-        leases.emplace_back(*workspaces_, w);
-      }
+      const runtime::workspace_leases<max_threads> leases(*workspaces_, threads);
       const std::size_t parts = leases.size();
       pool.run(parts, [&](std::size_t t) {
         runtime::forward_range<Net>(params, x.data(), y.data(), n * t / parts, n * (t + 1) / parts, P::micro_batch,
-                                    leases[t].get());
+                                    leases[t]);
       });
     }
   }
@@ -276,7 +278,8 @@ class model {
   explicit model(no_init) {
     if constexpr (!in_place) {
       params_ = runtime::aligned_floats(block_floats);
-      workspaces_ = std::make_unique<runtime::workspace_pool>(P::batch_workspace_floats, runtime::thread_pool::cores());
+      workspaces_ = std::make_unique<runtime::workspace_pool>(P::batch_workspace_floats,
+                                                              std::min(runtime::thread_pool::cores(), max_threads));
     }
   }
   model(no_init, model&& o) {

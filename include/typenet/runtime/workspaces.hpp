@@ -99,6 +99,34 @@ class workspace_pool {
   std::vector<float*> free_;
 };
 
+/// Up to N workspaces held for one scope: one for sure (acquire), the others
+/// only if free or allocatable at once (try_acquire), so that a caller never
+/// waits while it holds some. Lives on the stack: no allocation of its own.
+template <std::size_t N>
+class workspace_leases {
+ public:
+  workspace_leases(workspace_pool& pool, std::size_t wanted) : pool_(&pool) {
+    held_[count_++] = pool.acquire();
+    while (count_ < std::min(wanted, N)) {
+      float* w = pool.try_acquire();
+      if (!w) break;
+      held_[count_++] = w;
+    }
+  }
+  workspace_leases(const workspace_leases&) = delete;
+  workspace_leases& operator=(const workspace_leases&) = delete;
+  ~workspace_leases() {
+    for (std::size_t i = 0; i < count_; ++i) pool_->release(held_[i]);
+  }
+  std::size_t size() const { return count_; }
+  float* operator[](std::size_t i) const { return held_[i]; }
+
+ private:
+  workspace_pool* pool_;
+  float* held_[N] = {};
+  std::size_t count_ = 0;
+};
+
 /// A workspace held for one scope.
 class workspace_lease {
  public:
