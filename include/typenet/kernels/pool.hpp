@@ -33,8 +33,9 @@ void pool(const float* in, float* out) {
           for (std::size_t ih = rows.first; ih < rows.last; ++ih)
             for (std::size_t iw = cols.first; iw < cols.last; ++iw) {
               const vec v = vec::load_unaligned(in + (ih * G.in_width + iw) * C + c);
-              // max_with_nan, lane by lane: v wins if larger or NaN; a NaN acc stays.
-              acc = is_max ? xsimd::select((v > acc) | (v != v), v, acc) : acc + v;
+              // max_with_nan, lane by lane: v wins if larger or NaN; a NaN acc stays. (Not v != v:
+              // AVX compares not-equal ordered, false for NaN, where SSE2's cmpneq is true.)
+              acc = is_max ? xsimd::select((v > acc) | xsimd::isnan(v), v, acc) : acc + v;
             }
           if (!is_max) acc *= vec(scale);
           acc.store_unaligned(y + c);
