@@ -123,15 +123,10 @@ class model {
 
   /// Parameters initialised by `init` (he_normal{seed} or glorot_uniform{seed}).
   template <class Init>
-  explicit model(Init init) {
-    if constexpr (Where == storage::in_place && sizeof(model) > in_place_limit_bytes) {
+  explicit model(Init init) : model(no_init{}) {
+    if constexpr (Where == storage::in_place && sizeof(model) > in_place_limit_bytes)
       error::raise<error::in_place_model_too_large_for_a_stack<Net, error::bytes<sizeof(model)>,
                                                                error::bytes<in_place_limit_bytes>>>();
-    } else if constexpr (!in_place) {
-      params_ = runtime::aligned_floats(block_floats);
-      workspaces_ = std::make_unique<runtime::workspace_pool>(P::batch_workspace_floats,
-                                                              std::min(runtime::thread_pool::cores(), max_threads));
-    }
     initialize(init);
   }
 
@@ -274,6 +269,7 @@ class model {
 
  private:
   struct no_init {};
+  /// The blocks, allocated (heap) but not initialised.
   explicit model(no_init) {
     if constexpr (!in_place) {
       params_ = runtime::aligned_floats(block_floats);

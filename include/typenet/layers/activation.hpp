@@ -124,10 +124,4 @@ struct softmax : shape_preserving<softmax> {
   }
 };
 
-/// Is L a leaky relu?
-template <class L>
-inline constexpr bool is_leaky_relu = false;
-template <class... O>
-inline constexpr bool is_leaky_relu<leaky_relu<O...>> = true;
-
 }  // namespace typenet

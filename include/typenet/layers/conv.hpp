@@ -47,15 +47,17 @@ struct conv : sliding_window<label::kernel, false, Options...> {
 
   // --- run time (contract.hpp) ---------------------------------------------
 
+  /// One filter's extent over input In: F_h x F_w x C (the fan-in; F_h x F_w x K is the fan-out).
   template <shape In>
-  static constexpr std::size_t weight_count_on = geometry::window_size.height * geometry::window_size.width * In.depth * filter_count;
+  static constexpr std::size_t filter_values = geometry::window_size.height * geometry::window_size.width * In.depth;
+  template <shape In>
+  static constexpr std::size_t weight_count_on = filter_values<In> * filter_count;
 
-  /// weight: F_h x F_w x C x K (HWIO), fan-in F_h F_w C, fan-out F_h F_w K; bias: K.
+  /// weight: F_h x F_w x C x K (HWIO); bias: K.
   template <shape In, shape Out>
   static constexpr std::array<param_tensor, 2> tensors = {
       weight_tensor({geometry::window_size.height, geometry::window_size.width, In.depth, filter_count}, 4, "HWIO",
-                    geometry::window_size.height * geometry::window_size.width * In.depth,
-                    geometry::window_size.height * geometry::window_size.width * filter_count),
+                    filter_values<In>, geometry::window_size.height * geometry::window_size.width * filter_count),
       bias_tensor(filter_count)};
 
   template <shape In, shape Out, class T>
