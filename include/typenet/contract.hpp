@@ -33,6 +33,24 @@
 //   static constexpr auto fusion = f;
 //       this layer is the elementwise function f (callable on float and on
 //       simd::vec) and may be fused into a kernel that takes an epilogue.
+// Training (required of every layer of a network that is trained, except one
+// that passes_through, whose gradient passes through too):
+//   template <shape In, shape Out, class T>
+//   static constexpr void backward(const T* params, const T* in, const T* out, const T* grad_out,
+//                                  T* grad_in, T* grad_params);
+//       the derivative, in any number type: writes dL/din to grad_in (unless
+//       it is null: the first layer's is never needed) and adds dL/dparams
+//       to grad_params, which has the parameters' layout (a batch sums).
+//   template <shape In, shape Out, class Isa>
+//   static void backward_kernel(const float* params, const float* in, const float* out,
+//                               const float* grad_out, float* grad_in, float* grad_params,
+//                               std::size_t samples, float* scratch, Isa);
+//       the fast float path on `samples` samples stored back to back (in,
+//       out, grad_out, grad_in each In.size() or Out.size() apart; each block
+//       may be read, never written, up to simd::read_slack floats past its
+//       end). Isa is simd::isa_tag, so it is instantiated once per ISA.
+//   template <shape In, shape Out> static constexpr std::size_t backward_scratch_floats;
+//       scratch its backward_kernel needs (default 0).
 #pragma once
 
 #include <typenet/diagnostics.hpp>
@@ -90,6 +108,25 @@ template <class L, shape In, shape Out>
 concept has_forward = requires(const double* p, const double* x, double* y) {
   L::template forward<In, Out, double>(p, x, y);
 };
+
+template <class L, shape In, shape Out>
+concept has_backward = requires(const double* p, const double* x, double* g) {
+  L::template backward<In, Out, double>(p, x, x, x, g, g);
+};
+
+template <class L, shape In, shape Out, class Isa>
+concept has_backward_kernel = requires(const float* p, const float* x, float* g, std::size_t n, Isa isa) {
+  L::template backward_kernel<In, Out>(p, x, x, x, g, g, n, g, isa);
+};
+
+/// Scratch floats L's backward_kernel needs on In -> Out.
+template <class L, shape In, shape Out>
+constexpr std::size_t backward_scratch_floats() {
+  if constexpr (requires { L::template backward_scratch_floats<In, Out>; })
+    return L::template backward_scratch_floats<In, Out>;
+  else
+    return 0;
+}
 
 template <class L>
 concept takes_epilogue = requires {
@@ -158,6 +195,15 @@ struct parameter_tensors_do_not_add_up {
                 "every learned tensor, with its extents. See docs/layers.md.");
 };
 
+template <class At>
+struct layer_has_no_backward {
+  static_assert(reported<At>,
+                "typenet: this layer kind cannot be trained: it has no backward pass (the layer is in the "
+                "instantiation above). To train a network holding it, the layer must provide `template <shape In, "
+                "shape Out, class T> static constexpr void backward(const T* params, const T* in, const T* out, "
+                "const T* grad_out, T* grad_in, T* grad_params)`. See docs/layers.md and docs/training.md.");
+};
+
 template <std::size_t V>
 struct param_count {};
 template <std::size_t V>
@@ -180,6 +226,19 @@ constexpr bool check() {
   } else if constexpr (tensor_total<L, In, Out>() != B::facts.params) {
     error::raise<error::parameter_tensors_do_not_add_up<At, error::param_count<B::facts.params>,
                                                         error::tensor_total<tensor_total<L, In, Out>()>>>();
+    return false;
+  } else {
+    return true;
+  }
+}
+
+/// Checks that the layer bound as B can be trained (it has a backward pass or
+/// passes its input through); reports the gap as a diagnostic. True if it can.
+template <class B>
+constexpr bool check_trainable() {
+  using L = typename B::layer;
+  if constexpr (!passes_through<L> && !has_backward<L, B::input, B::output>) {
+    error::raise<error::layer_has_no_backward<error::at_layer<B::position, L>>>();
     return false;
   } else {
     return true;

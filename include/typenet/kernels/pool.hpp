@@ -5,6 +5,7 @@
 #include <typenet/kernels/reference.hpp>
 #include <typenet/kernels/simd.hpp>
 
+#include <algorithm>
 #include <cstddef>
 
 namespace typenet::kernels {
@@ -84,6 +85,72 @@ void pool(const float* in, float* out) {
       if (is_max && full != 0 && has_nan_or_inf(in + rows.first * G.in_width * C, rows.size() * G.in_width * C))
         for (std::size_t ow = 0; ow < G.out_width; ++ow)
           max_lanes_exactly(in, G.in_width, C, rows, G.cols(ow), 0, full, out + (oh * G.out_width + ow) * C);
+    }
+  }
+}
+
+/// The gradient of pool<G, Op> for one sample: grad_in receives dL/din.
+/// Max: each output's gradient goes to the first maximum of its window (the
+/// last NaN if it holds one), lane by lane as the reference; average: spread
+/// over the covered positions.
+template <window2d G, pool_op Op>
+void pool_backward(const float* in, const float* grad_out, float* grad_in) {
+  if constexpr (!simd::available) {
+    reference::pool_backward<G, Op, float>(in, grad_out, grad_in);
+  } else {
+    using vec = simd::vec;
+    constexpr std::size_t C = G.channels, W = simd::lanes, full = C / W * W;
+    std::fill_n(grad_in, G.in_height * G.in_width * C, 0.f);
+    for (std::size_t oh = 0; oh < G.out_height; ++oh) {
+      const window_span rows = G.rows(oh);
+      for (std::size_t ow = 0; ow < G.out_width; ++ow) {
+        const window_span cols = G.cols(ow);
+        const float* g = grad_out + (oh * G.out_width + ow) * C;
+        for (std::size_t c = 0; c < full; c += W) {
+          const vec gv = vec::load_unaligned(g + c);
+          if constexpr (Op == pool_op::max) {
+            // The winner's position in the window, per lane, as a float (exact: windows are small).
+            vec best = vec::load_unaligned(in + (rows.first * G.in_width + cols.first) * C + c), at(0.f);
+            float q = 0.f;
+            for (std::size_t ih = rows.first; ih < rows.last; ++ih)
+              for (std::size_t iw = cols.first; iw < cols.last; ++iw, q += 1.f) {
+                const vec v = vec::load_unaligned(in + (ih * G.in_width + iw) * C + c);
+                const auto take = (v > best) || xsimd::isnan(v);
+                best = xsimd::select(take, v, best);
+                at = xsimd::select(take, vec(q), at);
+              }
+            q = 0.f;
+            for (std::size_t ih = rows.first; ih < rows.last; ++ih)
+              for (std::size_t iw = cols.first; iw < cols.last; ++iw, q += 1.f) {
+                float* dst = grad_in + (ih * G.in_width + iw) * C + c;
+                (vec::load_unaligned(dst) + xsimd::select(at == vec(q), gv, vec(0.f))).store_unaligned(dst);
+              }
+          } else {
+            const vec share = gv / vec(static_cast<float>(rows.size() * cols.size()));
+            for (std::size_t ih = rows.first; ih < rows.last; ++ih)
+              for (std::size_t iw = cols.first; iw < cols.last; ++iw) {
+                float* dst = grad_in + (ih * G.in_width + iw) * C + c;
+                (vec::load_unaligned(dst) + share).store_unaligned(dst);
+              }
+          }
+        }
+        for (std::size_t c = full; c < C; ++c) {  // the channels past the last full vector, as the reference
+          if constexpr (Op == pool_op::max) {
+            std::size_t at = (rows.first * G.in_width + cols.first) * C + c;
+            float best = in[at];
+            for (std::size_t ih = rows.first; ih < rows.last; ++ih)
+              for (std::size_t iw = cols.first; iw < cols.last; ++iw) {
+                const std::size_t i = (ih * G.in_width + iw) * C + c;
+                if (in[i] > best || in[i] != in[i]) best = in[i], at = i;
+              }
+            grad_in[at] += g[c];
+          } else {
+            const float share = g[c] / static_cast<float>(rows.size() * cols.size());
+            for (std::size_t ih = rows.first; ih < rows.last; ++ih)
+              for (std::size_t iw = cols.first; iw < cols.last; ++iw) grad_in[(ih * G.in_width + iw) * C + c] += share;
+          }
+        }
+      }
     }
   }
 }

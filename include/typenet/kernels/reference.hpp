@@ -47,6 +47,43 @@ constexpr void conv(const T* in, const T* weights, const T* biases, T* out) {
   }
 }
 
+/// The gradients of conv<G, K> for one sample, from the gradient of its
+/// output `grad_out`: adds dL/dweights and dL/dbiases to grad_weights and
+/// grad_biases (a batch sums into them), and writes dL/din to grad_in unless
+/// it is null (the first layer's is not needed).
+template <window2d G, std::size_t K, class T>
+constexpr void conv_backward(const T* in, const T* weights, const T* grad_out, T* grad_in, T* grad_weights,
+                             T* grad_biases) {
+  constexpr std::size_t C = G.channels, KW = G.window_width;
+  if (grad_in)
+    for (std::size_t i = 0; i < G.in_height * G.in_width * C; ++i) grad_in[i] = T(0);
+  for (std::size_t oh = 0; oh < G.out_height; ++oh) {
+    const window_span rows = G.rows(oh);
+    for (std::size_t ow = 0; ow < G.out_width; ++ow) {
+      const window_span cols = G.cols(ow);
+      const T* g = grad_out + (oh * G.out_width + ow) * K;
+      for (std::size_t k = 0; k < K; ++k) grad_biases[k] += g[k];
+      for (std::size_t ih = rows.first; ih < rows.last; ++ih) {
+        const std::size_t kh = ih + G.pad_top - oh * G.stride_height;
+        for (std::size_t iw = cols.first; iw < cols.last; ++iw) {
+          const std::size_t kw = iw + G.pad_left - ow * G.stride_width;
+          for (std::size_t c = 0; c < C; ++c) {
+            const T x = in[(ih * G.in_width + iw) * C + c];
+            const T* w = weights + ((kh * KW + kw) * C + c) * K;
+            T* gw = grad_weights + ((kh * KW + kw) * C + c) * K;
+            T gx = T(0);
+            for (std::size_t k = 0; k < K; ++k) {
+              gw[k] += x * g[k];
+              gx += w[k] * g[k];
+            }
+            if (grad_in) grad_in[(ih * G.in_width + iw) * C + c] += gx;
+          }
+        }
+      }
+    }
+  }
+}
+
 /// The larger of a running maximum and a new value, NaN winning as in
 /// PyTorch: once a NaN is seen it stays, wherever it is in the window.
 template <class T>
@@ -81,6 +118,39 @@ constexpr void pool(const T* in, T* out) {
   }
 }
 
+/// The gradient of pool<G, Op> for one sample: writes dL/din to grad_in.
+/// Max: each output's gradient goes to the first maximum of its window (the
+/// last NaN if there is one), the element max pooling picked, as PyTorch
+/// does. Average: spread evenly over the covered input positions.
+template <window2d G, pool_op Op, class T>
+constexpr void pool_backward(const T* in, const T* grad_out, T* grad_in) {
+  constexpr std::size_t C = G.channels;
+  for (std::size_t i = 0; i < G.in_height * G.in_width * C; ++i) grad_in[i] = T(0);
+  for (std::size_t oh = 0; oh < G.out_height; ++oh) {
+    const window_span rows = G.rows(oh);
+    for (std::size_t ow = 0; ow < G.out_width; ++ow) {
+      const window_span cols = G.cols(ow);
+      for (std::size_t c = 0; c < C; ++c) {
+        const T g = grad_out[(oh * G.out_width + ow) * C + c];
+        if constexpr (Op == pool_op::max) {
+          std::size_t at = (rows.first * G.in_width + cols.first) * C + c;
+          T acc = in[at];
+          for (std::size_t ih = rows.first; ih < rows.last; ++ih)
+            for (std::size_t iw = cols.first; iw < cols.last; ++iw) {
+              const std::size_t i = (ih * G.in_width + iw) * C + c;
+              if (in[i] > acc || in[i] != in[i]) acc = in[i], at = i;
+            }
+          grad_in[at] += g;
+        } else {
+          const T share = g / static_cast<T>(rows.size() * cols.size());
+          for (std::size_t ih = rows.first; ih < rows.last; ++ih)
+            for (std::size_t iw = cols.first; iw < cols.last; ++iw) grad_in[(ih * G.in_width + iw) * C + c] += share;
+        }
+      }
+    }
+  }
+}
+
 /// Fully connected: out[u] = b[u] + sum_i in[i] * w[i][u].
 template <std::size_t Inputs, std::size_t Units, class T>
 constexpr void dense(const T* in, const T* weights, const T* biases, T* out) {
@@ -91,10 +161,33 @@ constexpr void dense(const T* in, const T* weights, const T* biases, T* out) {
   }
 }
 
+/// The gradients of dense<Inputs, Units> for one sample: adds dL/dweights and
+/// dL/dbiases, writes dL/din unless grad_in is null.
+template <std::size_t Inputs, std::size_t Units, class T>
+constexpr void dense_backward(const T* in, const T* weights, const T* grad_out, T* grad_in, T* grad_weights,
+                              T* grad_biases) {
+  for (std::size_t u = 0; u < Units; ++u) grad_biases[u] += grad_out[u];
+  for (std::size_t i = 0; i < Inputs; ++i) {
+    T gx = T(0);
+    for (std::size_t u = 0; u < Units; ++u) {
+      grad_weights[i * Units + u] += in[i] * grad_out[u];
+      gx += weights[i * Units + u] * grad_out[u];
+    }
+    if (grad_in) grad_in[i] = gx;
+  }
+}
+
 /// f applied to each of N values (in and out may be the same buffer).
 template <std::size_t N, class T, class F>
 constexpr void map(const T* in, T* out, F f) {
   for (std::size_t i = 0; i < N; ++i) out[i] = f(in[i]);
+}
+
+/// The gradient of map<N>(f): grad_in[i] = grad_out[i] * f'(x_i), where
+/// `derivative(x, y)` gives f' at x from x and y = f(x).
+template <std::size_t N, class T, class D>
+constexpr void map_backward(const T* in, const T* out, const T* grad_out, T* grad_in, D derivative) {
+  for (std::size_t i = 0; i < N; ++i) grad_in[i] = grad_out[i] * derivative(in[i], out[i]);
 }
 
 /// Softmax over `Depth` values at each of `Positions` positions, shifted by
@@ -110,6 +203,18 @@ void softmax(const T* in, T* out) {
     T sum = 0;
     for (std::size_t c = 0; c < Depth; ++c) sum += (y[c] = std::exp(x[c] - top));
     for (std::size_t c = 0; c < Depth; ++c) y[c] /= sum;
+  }
+}
+
+/// The gradient of softmax from its output y: grad_in = y * (grad_out - sum(grad_out * y)) at each position.
+template <std::size_t Positions, std::size_t Depth, class T>
+constexpr void softmax_backward(const T* out, const T* grad_out, T* grad_in) {
+  for (std::size_t p = 0; p < Positions; ++p) {
+    const T* y = out + p * Depth;
+    const T* g = grad_out + p * Depth;
+    T dot = 0;
+    for (std::size_t c = 0; c < Depth; ++c) dot += g[c] * y[c];
+    for (std::size_t c = 0; c < Depth; ++c) grad_in[p * Depth + c] = y[c] * (g[c] - dot);
   }
 }
 

@@ -3,6 +3,7 @@
 
 #include <typenet/contract.hpp>
 #include <typenet/kernels/conv.hpp>
+#include <typenet/kernels/conv_backward.hpp>
 #include <typenet/kernels/reference.hpp>
 #include <typenet/layer.hpp>
 #include <typenet/layers/sliding_window.hpp>
@@ -75,6 +76,26 @@ struct conv : sliding_window<label::kernel, false, Options...> {
   static void kernel(const float* params, const float* in, float* out, float* scratch, Act act) {
     kernels::conv<geometry::template window_on<In>, filter_count>(in, params, params + weight_count_on<In>, out,
                                                                    scratch, act);
+  }
+
+  // --- training ------------------------------------------------------------
+
+  template <shape In, shape Out, class T>
+  static constexpr void backward(const T* params, const T* in, const T*, const T* grad_out, T* grad_in,
+                                 T* grad_params) {
+    reference::conv_backward<geometry::template window_on<In>, filter_count, T>(
+        in, params, grad_out, grad_in, grad_params, grad_params + weight_count_on<In>);
+  }
+
+  template <shape In, shape Out>
+  static constexpr std::size_t backward_scratch_floats =
+      kernels::conv_backward_plan<geometry::template window_on<In>, filter_count>::scratch_floats;
+
+  template <shape In, shape Out, class Isa>
+  static void backward_kernel(const float* params, const float* in, const float*, const float* grad_out,
+                              float* grad_in, float* grad_params, std::size_t samples, float* scratch, Isa) {
+    kernels::conv_backward<geometry::template window_on<In>, filter_count>(
+        in, params, grad_out, grad_in, grad_params, grad_params + weight_count_on<In>, samples, scratch);
   }
 };
 

@@ -3,6 +3,7 @@
 
 #include <typenet/contract.hpp>
 #include <typenet/kernels/dense.hpp>
+#include <typenet/kernels/dense_backward.hpp>
 #include <typenet/kernels/reference.hpp>
 #include <typenet/layer.hpp>
 
@@ -61,6 +62,22 @@ struct dense {
                            std::size_t out_stride, std::size_t samples, float*, Act act) {
     kernels::dense_batch<In.size(), unit_count>(in, in_stride, params, params + In.size() * unit_count, out,
                                                 out_stride, samples, act);
+  }
+
+  // --- training ------------------------------------------------------------
+
+  template <shape In, shape Out, class T>
+  static constexpr void backward(const T* params, const T* in, const T*, const T* grad_out, T* grad_in,
+                                 T* grad_params) {
+    reference::dense_backward<In.size(), unit_count, T>(in, params, grad_out, grad_in, grad_params,
+                                                        grad_params + In.size() * unit_count);
+  }
+
+  template <shape In, shape Out, class Isa>
+  static void backward_kernel(const float* params, const float* in, const float*, const float* grad_out,
+                              float* grad_in, float* grad_params, std::size_t samples, float*, Isa) {
+    kernels::dense_backward<In.size(), unit_count>(in, params, grad_out, grad_in, grad_params,
+                                                   grad_params + In.size() * unit_count, samples);
   }
 };
 

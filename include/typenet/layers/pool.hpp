@@ -46,6 +46,21 @@ struct pooling : sliding_window<label::window, true, Options...> {
   static void kernel(const float*, const float* in, float* out, float*, Act) {
     kernels::pool<geometry::template window_on<In>, Op>(in, out);
   }
+
+  // --- training: the gradient goes to the first maximum (max) or is shared (average)
+
+  template <shape In, shape Out, class T>
+  static constexpr void backward(const T*, const T* in, const T*, const T* grad_out, T* grad_in, T*) {
+    if (grad_in) reference::pool_backward<geometry::template window_on<In>, Op, T>(in, grad_out, grad_in);
+  }
+  template <shape In, shape Out, class Isa>
+  static void backward_kernel(const float*, const float* in, const float*, const float* grad_out, float* grad_in,
+                              float*, std::size_t samples, float*, Isa) {
+    if (grad_in)
+      for (std::size_t s = 0; s < samples; ++s)
+        kernels::pool_backward<geometry::template window_on<In>, Op>(in + s * In.size(), grad_out + s * Out.size(),
+                                                                     grad_in + s * In.size());
+  }
 };
 
 /// Max pooling: each output is the largest value of its window. Padding
