@@ -1,4 +1,5 @@
 // model<Net>: whole networks against the reference, zero-allocation forward, threads, spans, storage, init.
+#include "allocations.hpp"
 #include "kernels/check.hpp"
 
 #include <typenet/models/lenet5.hpp>
@@ -16,6 +17,7 @@
 namespace {
 std::atomic<std::size_t> allocations{0};
 }
+std::size_t typenet::testing::allocation_count() { return allocations.load(); }
 void* operator new(std::size_t n) {
   ++allocations;
   if (void* p = std::malloc(n ? n : 1)) return p;

@@ -1,0 +1,263 @@
+// trainer<Net, Loss, Optimizer>: one training step on a mini-batch (forward, loss, backward, update) on the thread pool.
+//
+// A batch runs in slices of train_plan<Net>::slice samples; threads take
+// slices, each slice adds its gradients into a buffer of its own, and the
+// buffers are summed in slice order: the same batch gives bit-identical
+// results on any number of threads. Everything a step needs is allocated
+// when the trainer is made; a step allocates nothing.
+#pragma once
+
+#include <typenet/model.hpp>
+#include <typenet/runtime/thread_pool.hpp>
+#include <typenet/runtime/workspaces.hpp>
+#include <typenet/train/backprop.hpp>
+#include <typenet/train/loss.hpp>
+#include <typenet/train/optimizer.hpp>
+#include <typenet/train/plan.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstring>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+namespace typenet::train {
+
+/// What one step (or an evaluation) measured: the mean loss, the samples
+/// whose largest output was their label (classification), and how many samples.
+struct step_result {
+  double loss = 0;
+  std::size_t correct = 0;
+  std::size_t samples = 0;
+};
+
+struct trainer_options {
+  std::size_t batch = 64;   ///< the largest mini-batch a step takes
+  std::size_t threads = 0;  ///< 0: every core; never more than the cores nor the slices of a batch
+};
+
+namespace detail {
+/// A layer whose output is the softmax of its input (softmax says so).
+template <class L>
+concept gives_probabilities = requires { requires L::probabilities_from_logits; };
+
+template <std::size_t N>
+std::size_t argmax(const float* y) {
+  std::size_t best = 0;
+  for (std::size_t c = 1; c < N; ++c)
+    if (y[c] > y[best]) best = c;
+  return best;
+}
+}  // namespace detail
+
+template <class Net, class Loss = cross_entropy, class Optimizer = sgd, storage Where = storage::heap,
+          class Isa = simd::isa_tag>
+class trainer {
+  using P = train_plan<Net>;
+  static_assert(P::trainable);
+  static constexpr auto& f = P::f;
+  static constexpr std::size_t last_run = P::forward_plan::last_run;
+  /// Cross-entropy after a softmax: the loss takes the softmax's input, and backward starts below it.
+  static constexpr bool fused_softmax = [] {
+    if constexpr (!std::is_same_v<Loss, cross_entropy> || last_run >= P::layers) return false;
+    else return detail::gives_probabilities<typename bound_at<Net, last_run>::layer>;
+  }();
+  /// Backward runs through layers [0, backward_layers).
+  static constexpr std::size_t backward_layers = fused_softmax ? last_run : P::layers;
+  static constexpr std::size_t in_size = f.input.size(), out_size = f.output.size();
+  static_assert(!Loss::takes_labels || f.output.height * f.output.width == 1,
+                "typenet: cross_entropy needs a network whose output is one vector of class scores (a flat vector "
+                "or 1 x 1 x classes); flatten the output or pool it to 1 x 1 first");
+
+ public:
+  using model_type = model<Net, Where, Isa>;
+  static constexpr std::size_t param_count = f.params;
+  static constexpr std::size_t slice = P::slice;
+
+  trainer(model_type& m, Optimizer settings, trainer_options o = {})
+      : model_(&m),
+        optimizer_(settings, param_count),
+        lr_(settings.lr),
+        max_batch_(o.batch),
+        max_slices_((o.batch + slice - 1) / slice),
+        threads_(std::min({o.threads == 0 ? runtime::thread_pool::cores() : o.threads, runtime::thread_pool::cores(),
+                           std::max<std::size_t>(max_slices_, 1)})),
+        grads_(std::max<std::size_t>(max_slices_, 1) * P::param_gradient_floats),
+        ws_(threads_ * P::workspace_floats),
+        slice_loss_(std::max<std::size_t>(max_slices_, 1)),
+        slice_correct_(std::max<std::size_t>(max_slices_, 1)) {
+    if (o.batch == 0) throw std::invalid_argument("typenet: trainer_options::batch must be at least 1");
+    runtime::thread_pool::shared();  // started now, not in the first step
+  }
+
+  /// One step on a batch of n samples (x: n inputs back to back) with class
+  /// labels (cross_entropy): forward, loss, backward, optimizer update.
+  /// Throws std::invalid_argument, changing nothing, if a size or a label is wrong.
+  template <class Label>
+    requires(Loss::takes_labels && std::is_integral_v<Label>)
+  step_result step(std::span<const float> x, std::span<const Label> labels) {
+    const std::size_t n = check_batch(x, labels.size());
+    for (std::size_t s = 0; s < n; ++s)
+      if (labels[s] < 0 || static_cast<std::size_t>(labels[s]) >= out_size)
+        throw std::invalid_argument("typenet: trainer::step: sample " + std::to_string(s) + " has label " +
+                                    std::to_string(labels[s]) + ", but the network has " + std::to_string(out_size) +
+                                    " classes (labels 0 to " + std::to_string(out_size - 1) + ")");
+    return run(x.data(), n, [&](std::size_t s, const float* z, float* grad, float scale, const float* y,
+                                std::size_t& correct) {
+      correct += detail::argmax<out_size>(y) == static_cast<std::size_t>(labels[s]);
+      return Loss::sample(z, logits_size, labels[s], grad, scale);
+    });
+  }
+
+  /// One step with target outputs (mean_squared_error): targets holds n outputs back to back.
+  step_result step(std::span<const float> x, std::span<const float> targets)
+    requires(!Loss::takes_labels)
+  {
+    const std::size_t n = x.size() / in_size;
+    if (targets.size() != n * out_size)
+      throw std::invalid_argument("typenet: trainer::step: " + std::to_string(n) + " samples need " +
+                                  std::to_string(n * out_size) + " target values, got " +
+                                  std::to_string(targets.size()));
+    check_batch(x, n);
+    return run(x.data(), n, [&](std::size_t s, const float* y, float* grad, float scale, const float*,
+                                std::size_t&) {
+      return Loss::sample(y, out_size, targets.data() + s * out_size, grad, scale);
+    });
+  }
+
+  /// The mean loss and the correct answers of the model on n labelled samples
+  /// (cross_entropy), without training: forward passes on the thread pool, in
+  /// chunks. Throws std::invalid_argument for wrong sizes or labels.
+  template <class Label>
+    requires(Loss::takes_labels && std::is_integral_v<Label>)
+  step_result evaluate(std::span<const float> x, std::span<const Label> labels, std::size_t chunk = 256) const {
+    const std::size_t n = labels.size();
+    if (x.size() != n * in_size)
+      throw std::invalid_argument("typenet: trainer::evaluate: " + std::to_string(n) + " samples need an input of " +
+                                  std::to_string(n * in_size) + " floats, got " + std::to_string(x.size()));
+    std::vector<float> y(std::min(chunk, n) * out_size);
+    step_result r{0, 0, n};
+    for (std::size_t first = 0; first < n; first += chunk) {
+      const std::size_t count = std::min(chunk, n - first);
+      model_->forward_batch(x.subspan(first * in_size, count * in_size), std::span<float>(y).first(count * out_size),
+                            threads_);
+      for (std::size_t s = 0; s < count; ++s) {
+        const float* ys = y.data() + s * out_size;
+        const auto label = labels[first + s];
+        if (label < 0 || static_cast<std::size_t>(label) >= out_size)
+          throw std::invalid_argument("typenet: trainer::evaluate: sample " + std::to_string(first + s) +
+                                      " has label " + std::to_string(label) + ", but the network has " +
+                                      std::to_string(out_size) + " classes");
+        const std::size_t c = static_cast<std::size_t>(label);
+        r.correct += detail::argmax<out_size>(ys) == c;
+        if constexpr (fused_softmax) {
+          r.loss -= std::log(std::max(static_cast<double>(ys[c]), 1e-300));
+        } else {
+          float grad[out_size];
+          r.loss += static_cast<double>(Loss::sample(ys, out_size, c, grad, 1.f));
+        }
+      }
+    }
+    if (n) r.loss /= static_cast<double>(n);
+    return r;
+  }
+
+  /// The gradient of the last step's mean loss, in the parameters' layout.
+  std::span<const float> gradients() const { return {grads_.data(), param_count}; }
+
+  double learning_rate() const { return lr_; }
+  void set_learning_rate(double lr) {
+    if (!(lr >= 0) || !std::isfinite(lr))
+      throw std::invalid_argument("typenet: the learning rate must be a finite number >= 0");
+    lr_ = lr;
+  }
+  const optimizer<Optimizer>& optimizer_state() const { return optimizer_; }
+  std::size_t threads() const { return threads_; }
+  std::size_t max_batch() const { return max_batch_; }
+  model_type& trained_model() { return *model_; }
+
+ private:
+  /// The loss's view of the output: the softmax's input when fused.
+  static constexpr std::size_t logits_size = backward_layers == 0 ? in_size : f.layer[backward_layers - 1].output.size();
+
+  template <class Size>
+  std::size_t check_batch(std::span<const float> x, Size count) {
+    const std::size_t n = static_cast<std::size_t>(count);
+    if (n == 0) throw std::invalid_argument("typenet: trainer::step: the batch is empty");
+    if (n > max_batch_)
+      throw std::invalid_argument("typenet: trainer::step: a batch of " + std::to_string(n) +
+                                  " samples is larger than this trainer's trainer_options::batch, " +
+                                  std::to_string(max_batch_));
+    if (x.size() != n * in_size)
+      throw std::invalid_argument("typenet: trainer::step: " + std::to_string(n) + " samples of " +
+                                  std::to_string(in_size) + " floats need an input of " + std::to_string(n * in_size) +
+                                  " floats, got " + std::to_string(x.size()));
+    return n;
+  }
+
+  template <class SampleLoss>
+  step_result run(const float* x, std::size_t n, SampleLoss&& sample_loss) {
+    float* params = model_->parameters().data();
+    const std::size_t slices = (n + slice - 1) / slice;
+    const std::size_t threads = std::min(threads_, slices);
+    const float scale = 1.f / static_cast<float>(Loss::takes_labels ? n : n * out_size);
+    runtime::thread_pool::shared().run(threads, [&](std::size_t t) {
+      for (std::size_t j = t; j < slices; j += threads)
+        run_slice(params, x, j, std::min(slice, n - j * slice), scale, sample_loss, ws_.data() + t * P::workspace_floats);
+    });
+    // Sum the slices' gradients in slice order (so the thread count does not matter) and update the
+    // parameters, each thread a range of them.
+    const auto k = optimizer_.start(lr_);
+    const std::span<float> all = model_->parameters();
+    const std::span<const float> total = gradients();
+    const std::size_t parts = std::min(threads_, std::max<std::size_t>(param_count / 4096, 1));
+    runtime::thread_pool::shared().run(parts, [&](std::size_t t) {
+      const std::size_t first = param_count * t / parts, last = param_count * (t + 1) / parts;
+      float* sum = grads_.data();
+      for (std::size_t j = 1; j < slices; ++j) {
+        const float* g = grads_.data() + j * P::param_gradient_floats;
+        for (std::size_t i = first; i < last; ++i) sum[i] += g[i];
+      }
+      optimizer_.apply(k, all, total, first, last);
+    });
+    step_result r{0, 0, n};
+    for (std::size_t j = 0; j < slices; ++j) r.loss += slice_loss_[j], r.correct += slice_correct_[j];
+    r.loss /= static_cast<double>(Loss::takes_labels ? n : n * out_size);
+    return r;
+  }
+
+  template <class SampleLoss>
+  void run_slice(const float* params, const float* x, std::size_t j, std::size_t count, float scale,
+                 SampleLoss& sample_loss, float* ws) {
+    const std::size_t first = j * slice;
+    slice_buffers<Net> buf{x + first * in_size, ws};
+    forward_slice<Net>(params, buf, count);
+    const float* z = buf.read(P::block_of[backward_layers]);
+    const float* y = buf.read(P::block_of[P::layers]);
+    float* g = buf.gradient(0);
+    double loss = 0;
+    std::size_t correct = 0;
+    for (std::size_t s = 0; s < count; ++s)
+      loss += static_cast<double>(
+          sample_loss(first + s, z + s * logits_size, g + s * logits_size, scale, y + s * out_size, correct));
+    slice_loss_[j] = loss;
+    slice_correct_[j] = correct;
+    float* grad = grads_.data() + j * P::param_gradient_floats;
+    std::memset(grad, 0, P::param_gradient_floats * sizeof(float));
+    backward_slice<Net, backward_layers>(params, buf, grad, count);
+  }
+
+  model_type* model_;
+  optimizer<Optimizer> optimizer_;
+  double lr_;
+  std::size_t max_batch_, max_slices_, threads_;
+  runtime::aligned_floats grads_, ws_;
+  std::vector<double> slice_loss_;
+  std::vector<std::size_t> slice_correct_;
+};
+
+}  // namespace typenet::train
