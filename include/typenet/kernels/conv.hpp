@@ -64,9 +64,12 @@ inline void conv_tile(const float* x, const float* w, const float* b, float* y, 
       const float* wk = w + (kh * P::KW + kw) * C * K;
       for (std::size_t c = 0; c < C; ++c) {
         vec wv[V];
+        TYPENET_UNROLL
         for (std::size_t v = 0; v < V; ++v) wv[v] = vec::load_unaligned(wk + c * K + v * W);
+        TYPENET_UNROLL
         for (std::size_t r = 0; r < R; ++r) {
           const vec xv(xk[r * P::SW * C + c]);
+          TYPENET_UNROLL
           for (std::size_t v = 0; v < V; ++v) acc[r][v] = xsimd::fma(xv, wv[v], acc[r][v]);
         }
       }

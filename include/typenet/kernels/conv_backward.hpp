@@ -70,22 +70,30 @@ inline void conv_weight_tile(const float* x, const float* g, float* gw, std::siz
   using vec = simd::vec;
   constexpr std::size_t W = P::W, C = P::C, K = P::K;
   vec acc[R][V];
-  for (std::size_t r = 0; r < R; ++r)
+  TYPENET_UNROLL
+  for (std::size_t r = 0; r < R; ++r) {
+    TYPENET_UNROLL
     for (std::size_t v = 0; v < V; ++v) acc[r][v] = vec(0.f);
+  }
   for (std::size_t oh = 0; oh < P::OH; ++oh) {
     const float* xr = x + ((oh * P::SH + kh) * P::PW + kw) * C + c0;
     const float* gr = g + oh * P::OW * K + k0;
     for (std::size_t ow = 0; ow < P::OW; ++ow) {
       vec gv[V];
+      TYPENET_UNROLL
       for (std::size_t v = 0; v < V; ++v) gv[v] = vec::load_unaligned(gr + ow * K + v * W);  // may read past K: discarded
+      TYPENET_UNROLL
       for (std::size_t r = 0; r < R; ++r) {
         const vec xv(xr[ow * P::SW * C + r]);
+        TYPENET_UNROLL
         for (std::size_t v = 0; v < V; ++v) acc[r][v] = xsimd::fma(xv, gv[v], acc[r][v]);
       }
     }
   }
   constexpr std::size_t tail = K % W;
-  for (std::size_t r = 0; r < R; ++r)
+  TYPENET_UNROLL
+  for (std::size_t r = 0; r < R; ++r) {
+    TYPENET_UNROLL
     for (std::size_t v = 0; v < V; ++v) {
       float* dst = gw + ((kh * P::KW + kw) * C + c0 + r) * K + k0 + v * W;
       if (Partial && v == V - 1)
@@ -93,6 +101,7 @@ inline void conv_weight_tile(const float* x, const float* g, float* gw, std::siz
       else
         add_vector<false>(acc[r][v], dst, W);
     }
+  }
 }
 
 /// The weight gradient, all filters, for channels [c0, c0 + R) at (kh, kw).
@@ -110,36 +119,47 @@ inline void conv_weight_channels(const float* x, const float* g, float* gw, std:
   if constexpr (rest != 0) conv_weight_tile<P, R, rest, partial>(x, g, gw, kh, kw, c0, blocks * block);
 }
 
+/// Adds sum_k g[k] * w[k][c] to dst[c] for NV channel vectors from c0 (the last one partial if Partial).
+template <class P, std::size_t NV, bool Partial>
+inline void conv_input_block(const float* w, const float* g, float* dst, std::size_t c0) {
+  using vec = simd::vec;
+  constexpr std::size_t W = P::W, CP = P::C_padded;
+  vec acc[NV];
+  TYPENET_UNROLL
+  for (std::size_t v = 0; v < NV; ++v) acc[v] = vec(0.f);
+  for (std::size_t k = 0; k < P::K; ++k) {
+    const vec gk(g[k]);
+    TYPENET_UNROLL
+    for (std::size_t v = 0; v < NV; ++v) acc[v] = xsimd::fma(gk, vec::load_unaligned(w + k * CP + (c0 + v) * W), acc[v]);
+  }
+  TYPENET_UNROLL
+  for (std::size_t v = 0; v < NV; ++v) {
+    if (Partial && v == NV - 1)
+      add_first(acc[v], dst + (c0 + v) * W, P::C % W);
+    else
+      add_vector<false>(acc[v], dst + (c0 + v) * W, W);
+  }
+}
+
 /// dL/dx of the padded input, from the transposed weights wt (kh, kw, k, c padded).
 template <class P>
 inline void conv_input_gradient(const float* wt, const float* g, float* gx) {
-  using vec = simd::vec;
-  constexpr std::size_t W = P::W, C = P::C, K = P::K, CP = P::C_padded;
-  constexpr std::size_t tail = C % W;
+  constexpr std::size_t blocks = P::c_vectors / P::CV, rest = P::c_vectors % P::CV;
+  constexpr bool partial = P::C % P::W != 0;
   for (std::size_t oh = 0; oh < P::OH; ++oh)
     for (std::size_t ow = 0; ow < P::OW; ++ow) {
-      const float* gp = g + (oh * P::OW + ow) * K;
+      const float* gp = g + (oh * P::OW + ow) * P::K;
       for (std::size_t kh = 0; kh < P::KH; ++kh)
         for (std::size_t kw = 0; kw < P::KW; ++kw) {
-          float* dst = gx + ((oh * P::SH + kh) * P::PW + ow * P::SW + kw) * C;
-          const float* w = wt + (kh * P::KW + kw) * K * CP;
-          for (std::size_t c0 = 0; c0 < P::c_vectors; c0 += P::CV) {
-            vec acc[P::CV];
-            const std::size_t n = std::min(P::CV, P::c_vectors - c0);
-            for (std::size_t v = 0; v < P::CV; ++v) acc[v] = vec(0.f);
-            for (std::size_t k = 0; k < K; ++k) {
-              const vec gk(gp[k]);
-              for (std::size_t v = 0; v < P::CV; ++v)
-                if (v < n) acc[v] = xsimd::fma(gk, vec::load_unaligned(w + k * CP + (c0 + v) * W), acc[v]);
-            }
-            for (std::size_t v = 0; v < n; ++v) {
-              const bool last = c0 + v + 1 == P::c_vectors;
-              if (tail != 0 && last)
-                add_first(acc[v], dst + (c0 + v) * W, tail);
-              else
-                add_vector<false>(acc[v], dst + (c0 + v) * W, W);
-            }
+          float* dst = gx + ((oh * P::SH + kh) * P::PW + ow * P::SW + kw) * P::C;
+          const float* w = wt + (kh * P::KW + kw) * P::K * P::C_padded;
+          for (std::size_t b = 0; b < blocks; ++b) {
+            if (partial && rest == 0 && b + 1 == blocks)
+              conv_input_block<P, P::CV, true>(w, gp, dst, b * P::CV);
+            else
+              conv_input_block<P, P::CV, false>(w, gp, dst, b * P::CV);
           }
+          if constexpr (rest != 0) conv_input_block<P, rest, partial>(w, gp, dst, blocks * P::CV);
         }
     }
 }

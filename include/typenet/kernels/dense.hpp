@@ -30,21 +30,30 @@ inline void dense_block(const float* in, const float* w, const float* b, float* 
   using vec = simd::vec;
   constexpr std::size_t W = P::W, S = P::S;
   vec acc[S][V];
-  for (std::size_t s = 0; s < S; ++s)
+  TYPENET_UNROLL
+  for (std::size_t s = 0; s < S; ++s) {
+    TYPENET_UNROLL
     for (std::size_t v = 0; v < V; ++v) acc[s][v] = vec(0.f);
+  }
   constexpr std::size_t steps = Inputs / S;
-  for (std::size_t i = 0; i < steps * S; i += S)
+  for (std::size_t i = 0; i < steps * S; i += S) {
+    TYPENET_UNROLL
     for (std::size_t s = 0; s < S; ++s) {
       const vec x(in[i + s]);
+      TYPENET_UNROLL
       for (std::size_t v = 0; v < V; ++v)
         acc[s][v] = xsimd::fma(x, vec::load_unaligned(w + (i + s) * Units + v * W), acc[s][v]);
     }
+  }
   for (std::size_t i = steps * S; i < Inputs; ++i) {
     const vec x(in[i]);
+    TYPENET_UNROLL
     for (std::size_t v = 0; v < V; ++v) acc[0][v] = xsimd::fma(x, vec::load_unaligned(w + i * Units + v * W), acc[0][v]);
   }
+  TYPENET_UNROLL
   for (std::size_t v = 0; v < V; ++v) {
     vec sum = vec::load_unaligned(b + v * W);  // may read past Units: slack, discarded
+    TYPENET_UNROLL
     for (std::size_t s = 0; s < S; ++s) sum += acc[s][v];
     sum = act(sum);
     if (Partial && v == V - 1)
@@ -94,9 +103,12 @@ inline void dense_rows(const float* in, std::size_t in_stride, const float* w, c
   load_bias(acc, b);
   for (std::size_t i = 0; i < Inputs; ++i) {
     vec wv[V];
+    TYPENET_UNROLL
     for (std::size_t v = 0; v < V; ++v) wv[v] = vec::load_unaligned(w + i * Units + v * W);
+    TYPENET_UNROLL
     for (std::size_t r = 0; r < Rows; ++r) {
       const vec x(in[r * in_stride + i]);
+      TYPENET_UNROLL
       for (std::size_t v = 0; v < V; ++v) acc[r][v] = xsimd::fma(x, wv[v], acc[r][v]);
     }
   }

@@ -38,6 +38,7 @@ void dense_backward(const float* x, const float* weights, const float* g, float*
     using vec = simd::vec;
     constexpr std::size_t W = simd::lanes, V = (Units + W - 1) / W, tail = Units % W;
     // Biases.
+    TYPENET_UNROLL
     for (std::size_t v = 0; v < V; ++v) {
       vec acc(0.f);
       for (std::size_t s = 0; s < samples; ++s) acc += vec::load_unaligned(g + s * Units + v * W);
@@ -52,9 +53,11 @@ void dense_backward(const float* x, const float* weights, const float* g, float*
       float* row = grad_weights + i * Units;
       for (std::size_t v0 = 0; v0 < V; v0 += B) {
         vec acc[B];
+        TYPENET_UNROLL
         for (std::size_t b = 0; b < B; ++b) acc[b] = vec(0.f);
         for (std::size_t s = 0; s < samples; ++s) {
           const vec xv(x[s * Inputs + i]);
+          TYPENET_UNROLL
           for (std::size_t b = 0; b < B; ++b)
             if (v0 + b < V) acc[b] = xsimd::fma(xv, vec::load_unaligned(g + s * Units + (v0 + b) * W), acc[b]);
         }

@@ -41,8 +41,10 @@ inline void store_first(simd::vec v, float* dst, std::size_t n) {
 /// May read past the last bias of a partial vector (slack, discarded).
 template <std::size_t R, std::size_t V>
 inline void load_bias(simd::vec (&acc)[R][V], const float* b) {
+  TYPENET_UNROLL
   for (std::size_t v = 0; v < V; ++v) {
     const simd::vec bias = simd::vec::load_unaligned(b + v * simd::lanes);
+    TYPENET_UNROLL
     for (std::size_t r = 0; r < R; ++r) acc[r][v] = bias;
   }
 }
@@ -51,7 +53,9 @@ inline void load_bias(simd::vec (&acc)[R][V], const float* b) {
 /// y + r * row_stride; with Partial, only `tail` lanes of the last vector.
 template <std::size_t R, std::size_t V, bool Partial, class Act>
 inline void store_tile(const simd::vec (&acc)[R][V], float* y, std::size_t row_stride, std::size_t tail, Act act) {
-  for (std::size_t r = 0; r < R; ++r)
+  TYPENET_UNROLL
+  for (std::size_t r = 0; r < R; ++r) {
+    TYPENET_UNROLL
     for (std::size_t v = 0; v < V; ++v) {
       const simd::vec out = act(acc[r][v]);
       if (Partial && v == V - 1)
@@ -59,6 +63,7 @@ inline void store_tile(const simd::vec (&acc)[R][V], float* y, std::size_t row_s
       else
         out.store_unaligned(y + r * row_stride + v * simd::lanes);
     }
+  }
 }
 
 }  // namespace TYPENET_ISA_NAMESPACE
