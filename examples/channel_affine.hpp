@@ -36,4 +36,19 @@ struct channel_affine {
     const T* shift = params + In.depth;
     for (std::size_t i = 0; i < In.size(); ++i) out[i] = scale[i % In.depth] * in[i] + shift[i % In.depth];
   }
+
+  // --- training: its derivative, in any number type; parameter gradients are added to ---
+  template <tn::shape In, tn::shape Out, class T>
+  static constexpr void backward(const T* params, const T* in, const T* /*out*/, const T* grad_out, T* grad_in,
+                                 T* grad_params) {
+    const T* scale = params;
+    T* grad_scale = grad_params;
+    T* grad_shift = grad_params + In.depth;
+    for (std::size_t i = 0; i < In.size(); ++i) {
+      const std::size_t c = i % In.depth;
+      grad_scale[c] += grad_out[i] * in[i];
+      grad_shift[c] += grad_out[i];
+      if (grad_in) grad_in[i] = grad_out[i] * scale[c];
+    }
+  }
 };

@@ -4,11 +4,16 @@
 
 #include "../examples/channel_affine.hpp"
 
+#include <typenet/train/trainer.hpp>
 #include <typenet/typenet.hpp>
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstddef>
+#include <random>
 #include <string>
+#include <vector>
 
 namespace {
 using namespace typenet;
@@ -18,6 +23,10 @@ struct cube_op {
   template <class V>
   constexpr V operator()(V x) const {
     return x * x * x;
+  }
+  template <class V>
+  constexpr V derivative(V x, V) const {  // what training needs
+    return V(3.f) * x * x;
   }
 };
 struct cube : tn::elementwise<cube> {
@@ -59,3 +68,64 @@ TEST_CASE("the summary lists the user's layer with its parameters") {
   CHECK(s.find("total params: 592") != std::string::npos);
 }
 }  // namespace
+
+/// Trains Net one step (plain SGD, lr 0) on random data and compares its gradients with
+/// reference::backward in double: the user's backward hooks run in both.
+template <class Net>
+void check_training_gradients() {
+  const std::uint64_t seed = testing::fresh_seed();
+  INFO("seed " << seed);
+  std::mt19937_64 g(seed);
+  model<Net> m(he_normal{seed});
+  constexpr std::size_t n = 5, in = facts<Net>.input.size(), k = facts<Net>.output.size();
+  std::vector<float> x(n * in);
+  testing::fill(x, g, -0.5f, 0.5f);
+  std::vector<int> labels(n);
+  for (int& l : labels) l = static_cast<int>(g() % k);
+  const std::vector<double> p(m.parameters().begin(), m.parameters().end());
+  std::vector<double> expected(p.size(), 0.0);
+  for (std::size_t s = 0; s < n; ++s) {
+    std::vector<double> xs(x.begin() + static_cast<std::ptrdiff_t>(s * in), x.begin() + static_cast<std::ptrdiff_t>((s + 1) * in)), z(k), gz(k);
+    reference::forward<Net, double>(p.data(), xs.data(), z.data());
+    double top = z[0], sum = 0;
+    for (double v : z) top = std::max(top, v);
+    for (double v : z) sum += std::exp(v - top);
+    for (std::size_t c = 0; c < k; ++c)
+      gz[c] = (std::exp(z[c] - top) / sum - (static_cast<int>(c) == labels[s] ? 1.0 : 0.0)) / static_cast<double>(n);
+    reference::backward<Net, double>(p.data(), xs.data(), gz.data(), expected.data());
+  }
+  train::trainer<Net, train::cross_entropy, train::sgd> t(m, {.lr = 0}, {.batch = n});
+  t.step(std::span<const float>(x), std::span<const int>(labels));
+  for (std::size_t i = 0; i < p.size(); ++i)
+    CHECK(t.gradients()[i] == doctest::Approx(expected[i]).epsilon(1e-4).scale(1e-3));
+}
+
+TEST_CASE("the user's layers train: their backward hooks in the trainer and in the double reference") {
+  static_assert(trainable<affine_net> && trainable<cube_net>);
+  check_training_gradients<affine_net>();
+  check_training_gradients<cube_net>();
+  // channel_affine's own derivative against central differences, in double.
+  using one = network<input<2, 3, 4>, channel_affine>;
+  std::array<double, 8> p{1.5, -0.5, 0.25, 2, 0.1, -0.2, 0.3, 0.4};
+  std::array<double, 24> x{}, r{};
+  for (std::size_t i = 0; i < 24; ++i) x[i] = 0.1 * static_cast<double>(i) - 1, r[i] = std::cos(static_cast<double>(i));
+  std::array<double, 8> gp{};
+  std::array<double, 24> gx{};
+  reference::backward<one, double>(p.data(), x.data(), r.data(), gp.data(), gx.data());
+  auto loss = [&] {
+    const auto y = reference::evaluate<one>(p, x);
+    double l = 0;
+    for (std::size_t i = 0; i < 24; ++i) l += y[i] * r[i];
+    return l;
+  };
+  for (std::size_t i = 0; i < 8; ++i) {
+    const double keep = p[i];
+    p[i] = keep + 1e-6;
+    const double up = loss();
+    p[i] = keep - 1e-6;
+    const double down = loss();
+    p[i] = keep;
+    CHECK(gp[i] == doctest::Approx((up - down) / 2e-6).epsilon(1e-6));
+  }
+  for (std::size_t i = 0; i < 24; ++i) CHECK(gx[i] == doctest::Approx(p[i % 4] * r[i]));
+}
