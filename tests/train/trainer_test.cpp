@@ -1,4 +1,5 @@
 // trainer: a step's loss and gradients against the double reference, determinism across threads, no allocation, misuse.
+#include <typenet/models/lenet5.hpp>
 #include <typenet/reference.hpp>
 #include <typenet/train/trainer.hpp>
 #include <typenet/typenet.hpp>
@@ -20,6 +21,10 @@ using namespace typenet;
 using body = network<input<10, 10, 2>, conv<filters<4>, kernel<3>, pad<1>>, relu, max_pool<window<2>>,
                      conv<filters<6>, kernel<3>>, typenet::tanh, flatten, dense<units<5>>>;
 using with_softmax = network<body, softmax>;
+
+// The memory plan of a step, at compile time (docs/training.md quotes the LeNet-5 line).
+static_assert(train_plan<models::lenet5>::slice == 16);
+static_assert(train_plan<with_softmax>::block_of[0] == 0 && train_plan<with_softmax>::first_run == 1);
 
 std::vector<float> random_floats(std::size_t n, std::mt19937_64& g, float lo = -1.f, float hi = 1.f) {
   std::uniform_real_distribution<float> u(lo, hi);

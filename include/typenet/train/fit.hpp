@@ -71,6 +71,10 @@ std::vector<epoch_report> fit(Trainer& t, const data::dataset& train_set, const 
     if (d && d->sample.size() != in)
       throw std::invalid_argument("typenet: fit: the data set's samples hold " + std::to_string(d->sample.size()) +
                                   " values, the network takes " + std::to_string(in));
+    else if (d && (d->images.size() != d->count * in || d->labels.size() != d->count))
+      throw std::invalid_argument("typenet: fit: the data set holds " + std::to_string(d->images.size()) +
+                                  " image values and " + std::to_string(d->labels.size()) + " labels for " +
+                                  std::to_string(d->count) + " samples of " + std::to_string(in) + " values");
   if (train_set.count == 0) throw std::invalid_argument("typenet: fit: the training set is empty");
   const std::size_t batch = t.max_batch(), batches = data::batch_count(train_set.count, batch);
   const bool bar = o.report == progress::bar || (o.report == progress::automatic && o.out && isatty(fileno(o.out)));
