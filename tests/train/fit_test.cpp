@@ -89,6 +89,26 @@ TEST_CASE("fit writes a CSV row per epoch and plain progress lines when the outp
   std::filesystem::remove(log);
 }
 
+TEST_CASE("fit's progress bar redraws one line: epoch, batch, loss, accuracy, images per second, time left") {
+  const data::dataset train = bands(64, 3);
+  const std::filesystem::path log = temp_file("bar.txt");
+  model<net> m(he_normal{1});
+  train::trainer<net, train::cross_entropy, train::sgd> t(m, {.lr = 0.05}, {.batch = 8});
+  std::FILE* out = std::fopen(log.c_str(), "w");
+  REQUIRE(out);
+  train::fit(t, train, nullptr, {.epochs = 1, .report = train::progress::bar, .out = out});
+  std::fclose(out);
+  std::ifstream l(log);
+  std::stringstream text;
+  text << l.rdbuf();
+  const std::string s = text.str();
+  CHECK(s.find("\r\033[Kepoch 1/1 [") != std::string::npos);
+  CHECK(s.find("] 8/8 loss ") != std::string::npos);
+  CHECK(s.find(" img/s ETA 0:00") != std::string::npos);
+  CHECK(s.find("\r\033[Kepoch 1/1  lr 0.05  train loss") != std::string::npos);  // the bar gives way to the epoch's line
+  std::filesystem::remove(log);
+}
+
 TEST_CASE("fit refuses a data set of another shape, and an unwritable CSV path, before training") {
   model<net> m(he_normal{1});
   const std::vector<float> before(m.parameters().begin(), m.parameters().end());
