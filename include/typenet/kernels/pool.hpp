@@ -134,22 +134,8 @@ void pool_backward(const float* in, const float* grad_out, float* grad_in) {
               }
           }
         }
-        for (std::size_t c = full; c < C; ++c) {  // the channels past the last full vector, as the reference
-          if constexpr (Op == pool_op::max) {
-            std::size_t at = (rows.first * G.in_width + cols.first) * C + c;
-            float best = in[at];
-            for (std::size_t ih = rows.first; ih < rows.last; ++ih)
-              for (std::size_t iw = cols.first; iw < cols.last; ++iw) {
-                const std::size_t i = (ih * G.in_width + iw) * C + c;
-                if (in[i] > best || in[i] != in[i]) best = in[i], at = i;
-              }
-            grad_in[at] += g[c];
-          } else {
-            const float share = g[c] / static_cast<float>(rows.size() * cols.size());
-            for (std::size_t ih = rows.first; ih < rows.last; ++ih)
-              for (std::size_t iw = cols.first; iw < cols.last; ++iw) grad_in[(ih * G.in_width + iw) * C + c] += share;
-          }
-        }
+        for (std::size_t c = full; c < C; ++c)  // the channels past the last full vector, as the reference
+          reference::pool_window_backward<G, Op, float>(in, rows, cols, c, g[c], grad_in);
       }
     }
   }

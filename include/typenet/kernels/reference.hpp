@@ -118,37 +118,38 @@ constexpr void pool(const T* in, T* out) {
   }
 }
 
-/// The gradient of pool<G, Op> for one sample: writes dL/din to grad_in.
-/// Max: each output's gradient goes to the first maximum of its window (the
-/// last NaN if there is one), the element max pooling picked, as PyTorch
-/// does. Average: spread evenly over the covered input positions.
+/// The gradient g of one output of pool<G, Op> (channel c, the window over `rows` x `cols`),
+/// added to grad_in. Max: to the first maximum of the window (the last NaN if there is one),
+/// the element max pooling picked, as PyTorch does. Average: spread evenly over the window.
+template <window2d G, pool_op Op, class T>
+constexpr void pool_window_backward(const T* in, window_span rows, window_span cols, std::size_t c, T g, T* grad_in) {
+  constexpr std::size_t C = G.channels;
+  if constexpr (Op == pool_op::max) {
+    std::size_t at = (rows.first * G.in_width + cols.first) * C + c;
+    T acc = in[at];
+    for (std::size_t ih = rows.first; ih < rows.last; ++ih)
+      for (std::size_t iw = cols.first; iw < cols.last; ++iw) {
+        const std::size_t i = (ih * G.in_width + iw) * C + c;
+        if (in[i] > acc || in[i] != in[i]) acc = in[i], at = i;
+      }
+    grad_in[at] += g;
+  } else {
+    const T share = g / static_cast<T>(rows.size() * cols.size());
+    for (std::size_t ih = rows.first; ih < rows.last; ++ih)
+      for (std::size_t iw = cols.first; iw < cols.last; ++iw) grad_in[(ih * G.in_width + iw) * C + c] += share;
+  }
+}
+
+/// The gradient of pool<G, Op> for one sample: writes dL/din to grad_in (pool_window_backward for each output).
 template <window2d G, pool_op Op, class T>
 constexpr void pool_backward(const T* in, const T* grad_out, T* grad_in) {
   constexpr std::size_t C = G.channels;
   for (std::size_t i = 0; i < G.in_height * G.in_width * C; ++i) grad_in[i] = T(0);
-  for (std::size_t oh = 0; oh < G.out_height; ++oh) {
-    const window_span rows = G.rows(oh);
-    for (std::size_t ow = 0; ow < G.out_width; ++ow) {
-      const window_span cols = G.cols(ow);
-      for (std::size_t c = 0; c < C; ++c) {
-        const T g = grad_out[(oh * G.out_width + ow) * C + c];
-        if constexpr (Op == pool_op::max) {
-          std::size_t at = (rows.first * G.in_width + cols.first) * C + c;
-          T acc = in[at];
-          for (std::size_t ih = rows.first; ih < rows.last; ++ih)
-            for (std::size_t iw = cols.first; iw < cols.last; ++iw) {
-              const std::size_t i = (ih * G.in_width + iw) * C + c;
-              if (in[i] > acc || in[i] != in[i]) acc = in[i], at = i;
-            }
-          grad_in[at] += g;
-        } else {
-          const T share = g / static_cast<T>(rows.size() * cols.size());
-          for (std::size_t ih = rows.first; ih < rows.last; ++ih)
-            for (std::size_t iw = cols.first; iw < cols.last; ++iw) grad_in[(ih * G.in_width + iw) * C + c] += share;
-        }
-      }
-    }
-  }
+  for (std::size_t oh = 0; oh < G.out_height; ++oh)
+    for (std::size_t ow = 0; ow < G.out_width; ++ow)
+      for (std::size_t c = 0; c < C; ++c)
+        pool_window_backward<G, Op, T>(in, G.rows(oh), G.cols(ow), c, grad_out[(oh * G.out_width + ow) * C + c],
+                                       grad_in);
 }
 
 /// Fully connected: out[u] = b[u] + sum_i in[i] * w[i][u].
