@@ -1,6 +1,7 @@
 // Seeded shuffling that gives the same order on every platform, and mini-batches over an order.
 #pragma once
 
+#include <typenet/kernels/isa.hpp>
 #include <typenet/data/idx.hpp>
 #include <typenet/init.hpp>
 
@@ -15,6 +16,10 @@
 #include <vector>
 
 namespace typenet::data {
+// Keyed on the ISA, as the kernels: every function here is compiled for the unit's instruction set
+// (kernels/isa.hpp), so units built for different ISAs never share one.
+inline namespace TYPENET_ISA_NAMESPACE {
+
 
 namespace detail {
 
@@ -82,4 +87,5 @@ inline void gather(const dataset& d, std::span<const std::size_t> indices, std::
   }
 }
 
+}  // namespace TYPENET_ISA_NAMESPACE
 }  // namespace typenet::data

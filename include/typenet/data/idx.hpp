@@ -1,6 +1,7 @@
 // IDX files (MNIST, Fashion-MNIST), plain or gzip: a hostile-file-safe reader and a loader into float samples.
 #pragma once
 
+#include <typenet/kernels/isa.hpp>
 #include <typenet/shape.hpp>
 
 #include <zlib.h>
@@ -18,6 +19,10 @@
 #include <vector>
 
 namespace typenet::data {
+// Keyed on the ISA, as the kernels: every function here is compiled for the unit's instruction set
+// (kernels/isa.hpp), so units built for different ISAs never share one.
+inline namespace TYPENET_ISA_NAMESPACE {
+
 
 /// A file that is not the IDX file it should be: "typenet: <path>: <what is wrong>".
 struct idx_error : std::runtime_error {
@@ -274,4 +279,5 @@ dataset load_idx(const std::filesystem::path& images_path, const std::filesystem
   return load_idx(images_path, labels_path, In, scale);
 }
 
+}  // namespace TYPENET_ISA_NAMESPACE
 }  // namespace typenet::data

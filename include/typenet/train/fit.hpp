@@ -21,6 +21,10 @@
 #include <vector>
 
 namespace typenet::train {
+// Keyed on the ISA, as the kernels: every function here is compiled for the unit's instruction set
+// (kernels/isa.hpp), so units built for different ISAs never share one.
+inline namespace TYPENET_ISA_NAMESPACE {
+
 
 /// How fit() reports progress.
 enum class progress {
@@ -162,4 +166,5 @@ std::vector<epoch_report> fit(Trainer& t, const data::dataset& train_set, const 
   return reports;
 }
 
+}  // namespace TYPENET_ISA_NAMESPACE
 }  // namespace typenet::train

@@ -1,11 +1,16 @@
 // Losses: softmax cross-entropy (fused with the softmax) and mean squared error, each a mean over the batch.
 #pragma once
 
+#include <typenet/kernels/isa.hpp>
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
 
 namespace typenet::train {
+// Keyed on the ISA, as the kernels: every function here is compiled for the unit's instruction set
+// (kernels/isa.hpp), so units built for different ISAs never share one.
+inline namespace TYPENET_ISA_NAMESPACE {
+
 
 /// Softmax cross-entropy on class scores (logits): for one sample,
 /// log(sum_j e^z_j) - z_label, computed shifted by the largest score, so
@@ -49,4 +54,5 @@ struct mean_squared_error {
   }
 };
 
+}  // namespace TYPENET_ISA_NAMESPACE
 }  // namespace typenet::train

@@ -4,6 +4,7 @@
 // state (momentum, first and second moments) has the parameters' layout.
 #pragma once
 
+#include <typenet/kernels/isa.hpp>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -13,6 +14,10 @@
 #include <vector>
 
 namespace typenet::train {
+// Keyed on the ISA, as the kernels: every function here is compiled for the unit's instruction set
+// (kernels/isa.hpp), so units built for different ISAs never share one.
+inline namespace TYPENET_ISA_NAMESPACE {
+
 
 /// Stochastic gradient descent: with weight decay wd, momentum m and Nesterov,
 ///   g = grad + wd * p;  b = m * b + g (b = g at the first step);
@@ -189,4 +194,5 @@ struct cosine_lr {
   }
 };
 
+}  // namespace TYPENET_ISA_NAMESPACE
 }  // namespace typenet::train

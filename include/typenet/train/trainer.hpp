@@ -26,6 +26,10 @@
 #include <vector>
 
 namespace typenet::train {
+// Keyed on the ISA, as the kernels: every function here is compiled for the unit's instruction set
+// (kernels/isa.hpp), so units built for different ISAs never share one.
+inline namespace TYPENET_ISA_NAMESPACE {
+
 
 /// What one step (or an evaluation) measured: the mean loss, the samples
 /// whose largest output was their label (classification), and how many samples.
@@ -260,4 +264,5 @@ class trainer {
   std::vector<std::size_t> slice_correct_;
 };
 
+}  // namespace TYPENET_ISA_NAMESPACE
 }  // namespace typenet::train
