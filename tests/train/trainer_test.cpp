@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -179,6 +180,24 @@ TEST_CASE("misuse: a wrong label, size or batch is an error and changes nothing"
   CHECK_THROWS_AS((train::trainer<with_softmax, train::cross_entropy, train::sgd>(m, {.lr = -1})), std::invalid_argument);
   CHECK_THROWS_AS((train::trainer<with_softmax, train::cross_entropy, train::sgd>(m, {.lr = 0.1, .nesterov = true})),
                   std::invalid_argument);
+}
+
+TEST_CASE("NaN or infinity in a batch is an error, and the parameters are not updated") {
+  model<with_softmax> m;
+  const std::vector<float> before(m.parameters().begin(), m.parameters().end());
+  train::trainer<with_softmax, train::cross_entropy, train::adam> t(m, {.lr = 0.1}, {.batch = 20});
+  std::vector<float> x(20 * 200, 0.25f);
+  const std::vector<std::uint8_t> labels(20, 1);
+  x[13 * 200 + 7] = std::numeric_limits<float>::quiet_NaN();
+  CHECK_THROWS_WITH_AS(t.step(std::span<const float>(x), std::span<const std::uint8_t>(labels)),
+                       doctest::Contains("the parameters were not updated"), std::domain_error);
+  x[13 * 200 + 7] = std::numeric_limits<float>::infinity();
+  CHECK_THROWS_AS(t.step(std::span<const float>(x), std::span<const std::uint8_t>(labels)), std::domain_error);
+  CHECK(std::vector<float>(m.parameters().begin(), m.parameters().end()) == before);
+  CHECK(t.optimizer_state().steps() == 0);
+  x[13 * 200 + 7] = 0.25f;  // and the trainer goes on
+  CHECK(std::isfinite(t.step(std::span<const float>(x), std::span<const std::uint8_t>(labels)).loss));
+  CHECK(t.optimizer_state().steps() == 1);
 }
 
 TEST_CASE("a network learns: two separable classes, 100% after a few steps") {

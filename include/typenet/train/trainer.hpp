@@ -100,7 +100,9 @@ class trainer {
 
   /// One step on a batch of n samples (x: n inputs back to back) with class
   /// labels (cross_entropy): forward, loss, backward, optimizer update.
-  /// Throws std::invalid_argument, changing nothing, if a size or a label is wrong.
+  /// Throws std::invalid_argument, changing nothing, if a size or a label is
+  /// wrong, and std::domain_error, before the update, if the loss is NaN or
+  /// infinite (the parameters stay as they were; gradients() holds the step's).
   template <class Label>
     requires(Loss::takes_labels && std::is_integral_v<Label>)
   step_result step(std::span<const float> x, std::span<const Label> labels) {
@@ -213,6 +215,13 @@ class trainer {
       for (std::size_t j = t; j < slices; j += threads)
         run_slice(params, x, j, std::min(slice, n - j * slice), scale, sample_loss, ws_.data() + t * P::workspace_floats);
     });
+    step_result r{0, 0, n};
+    for (std::size_t j = 0; j < slices; ++j) r.loss += slice_loss_[j], r.correct += slice_correct_[j];
+    r.loss /= static_cast<double>(Loss::takes_labels ? n : n * out_size);
+    if (!std::isfinite(r.loss))
+      throw std::domain_error("typenet: trainer::step: the batch's loss is " + std::to_string(r.loss) +
+                              " (an input, a target or a parameter is NaN or infinite, or the loss overflowed); "
+                              "the parameters were not updated");
     // Sum the slices' gradients in slice order (so the thread count does not matter) and update the
     // parameters, each thread a range of them.
     const auto k = optimizer_.start(lr_);
@@ -228,9 +237,6 @@ class trainer {
       }
       optimizer_.apply(k, all, total, first, last);
     });
-    step_result r{0, 0, n};
-    for (std::size_t j = 0; j < slices; ++j) r.loss += slice_loss_[j], r.correct += slice_correct_[j];
-    r.loss /= static_cast<double>(Loss::takes_labels ? n : n * out_size);
     return r;
   }
 
