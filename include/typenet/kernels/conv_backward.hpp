@@ -47,22 +47,6 @@ struct conv_backward_plan {
   static constexpr std::size_t scratch_floats = 2 * padded_floats + transposed_floats;
 };
 
-/// Adds the first n lanes of v to dst[0, n).
-inline void add_first(simd::vec v, float* dst, std::size_t n) {
-  alignas(64) float lanes[simd::lanes];
-  v.store_aligned(lanes);
-  for (std::size_t i = 0; i < n; ++i) dst[i] += lanes[i];
-}
-
-/// Adds v to dst's W floats, or to its first `tail` if Partial.
-template <bool Partial>
-inline void add_vector(simd::vec v, float* dst, std::size_t tail) {
-  if constexpr (Partial)
-    add_first(v, dst, tail);
-  else
-    (simd::vec::load_unaligned(dst) + v).store_unaligned(dst);
-}
-
 /// dL/dw for channels [c0, c0 + R) at window offset (kh, kw), filters [k0, k0 + V*W).
 template <class P, std::size_t R, std::size_t V, bool Partial>
 inline void conv_weight_tile(const float* x, const float* g, float* gw, std::size_t kh, std::size_t kw, std::size_t c0,

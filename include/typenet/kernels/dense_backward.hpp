@@ -6,7 +6,7 @@
 //   dL/dx[s][i] = sum_u w[i][u] * g[s][u]   (each weight row loaded once per call)
 #pragma once
 
-#include <typenet/kernels/conv_backward.hpp>  // add_first, add_vector
+#include <typenet/kernels/epilogue.hpp>  // add_first, add_vector
 #include <typenet/kernels/reference.hpp>
 #include <typenet/kernels/simd.hpp>
 

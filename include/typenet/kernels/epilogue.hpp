@@ -1,4 +1,4 @@
-// What conv and dense kernels do last: apply a fused activation (or nothing) and store a register tile.
+// What conv and dense kernels do last: apply a fused activation (or nothing) and store (or add) a register tile.
 #pragma once
 
 #include <typenet/kernels/simd.hpp>
@@ -35,6 +35,22 @@ inline void store_first(simd::vec v, float* dst, std::size_t n) {
   alignas(64) float lanes[simd::lanes];
   v.store_aligned(lanes);
   for (std::size_t i = 0; i < n; ++i) dst[i] = lanes[i];
+}
+
+/// Adds the first n lanes of v to dst[0, n).
+inline void add_first(simd::vec v, float* dst, std::size_t n) {
+  alignas(64) float lanes[simd::lanes];
+  v.store_aligned(lanes);
+  for (std::size_t i = 0; i < n; ++i) dst[i] += lanes[i];
+}
+
+/// Adds v to dst's W floats, or to its first `tail` if Partial.
+template <bool Partial>
+inline void add_vector(simd::vec v, float* dst, std::size_t tail) {
+  if constexpr (Partial)
+    add_first(v, dst, tail);
+  else
+    (simd::vec::load_unaligned(dst) + v).store_unaligned(dst);
 }
 
 /// Starts an R x V register tile from the biases: every row gets b[0 .. V*W).

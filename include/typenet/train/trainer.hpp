@@ -87,13 +87,13 @@ class trainer {
         optimizer_(settings, param_count),
         lr_(settings.lr),
         max_batch_(o.batch),
-        max_slices_((o.batch + slice - 1) / slice),
+        max_slices_(std::max<std::size_t>((o.batch + slice - 1) / slice, 1)),
         threads_(std::min({o.threads == 0 ? runtime::thread_pool::cores() : o.threads, runtime::thread_pool::cores(),
-                           std::max<std::size_t>(max_slices_, 1)})),
-        grads_(std::max<std::size_t>(max_slices_, 1) * P::param_gradient_floats),
+                           max_slices_})),
+        grads_(max_slices_ * P::param_gradient_floats),
         ws_(threads_ * P::workspace_floats),
-        slice_loss_(std::max<std::size_t>(max_slices_, 1)),
-        slice_correct_(std::max<std::size_t>(max_slices_, 1)) {
+        slice_loss_(max_slices_),
+        slice_correct_(max_slices_) {
     if (o.batch == 0) throw std::invalid_argument("typenet: trainer_options::batch must be at least 1");
     runtime::thread_pool::shared();  // started now, not in the first step
   }
