@@ -72,7 +72,11 @@ enum class init_rule {
 
 /// One learned tensor of a layer: its name ("weight", "bias"), its extents in
 /// storage order (row-major, the last extent fastest) and what they mean
-/// (`layout`, e.g. "HWIO"), and how it is initialised.
+/// (`layout`, one letter per extent, e.g. "HWIO"), how it is initialised, and
+/// the order PyTorch keeps it in (`torch_layout`, the same letters reordered,
+/// e.g. "OIHW"; empty: the same as `layout`). Weight files (io/weights.hpp)
+/// are written and read in torch_layout; a letter 'I' whose extent is a whole
+/// flattened volume is PyTorch's C, H, W order of that volume.
 struct param_tensor {
   std::string_view name;
   std::array<std::size_t, 4> dims{1, 1, 1, 1};
@@ -81,6 +85,7 @@ struct param_tensor {
   init_rule init = init_rule::zeros;
   std::size_t fan_in = 0;
   std::size_t fan_out = 0;
+  std::string_view torch_layout{};
 
   constexpr std::size_t size() const {
     std::size_t n = 1;
@@ -89,10 +94,11 @@ struct param_tensor {
   }
 };
 
-/// A weight tensor initialised from its fans: `weight_tensor({KH, KW, C, K}, 4, "HWIO", fan_in, fan_out)`.
+/// A weight tensor initialised from its fans, with PyTorch's order of its extents:
+/// `weight_tensor({KH, KW, C, K}, 4, "HWIO", fan_in, fan_out, "OIHW")`.
 constexpr param_tensor weight_tensor(std::array<std::size_t, 4> dims, std::size_t rank, std::string_view layout,
-                                     std::size_t fan_in, std::size_t fan_out) {
-  return {"weight", dims, rank, layout, init_rule::fan_scaled, fan_in, fan_out};
+                                     std::size_t fan_in, std::size_t fan_out, std::string_view torch_layout = {}) {
+  return {"weight", dims, rank, layout, init_rule::fan_scaled, fan_in, fan_out, torch_layout};
 }
 /// A bias vector of n values, initialised to 0.
 constexpr param_tensor bias_tensor(std::size_t n) { return {"bias", {n, 1, 1, 1}, 1, "O", init_rule::zeros, 0, 0}; }

@@ -19,7 +19,8 @@ namespace typenet {
 /// Convolution: K filters, each F_h x F_w x C (a filter spans the input's
 /// full depth), sliding with stride S over the zero-padded input. Output
 /// (N + 2P - F) / S + 1 per axis, depth K. Defaults: stride<1>, pad<0>,
-/// exact_tiling. Weights are stored F_h x F_w x C x K (HWIO), then K biases.
+/// exact_tiling. Weights are stored F_h x F_w x C x K (HWIO), then K biases
+/// (PyTorch's Conv2d keeps its weight K x C x F_h x F_w, OIHW).
 template <class... Options>
 struct conv : sliding_window<label::kernel, false, Options...> {
   using geometry = sliding_window<label::kernel, false, Options...>;
@@ -58,7 +59,8 @@ struct conv : sliding_window<label::kernel, false, Options...> {
   template <shape In, shape Out>
   static constexpr std::array<param_tensor, 2> tensors = {
       weight_tensor({geometry::window_size.height, geometry::window_size.width, In.depth, filter_count}, 4, "HWIO",
-                    filter_values<In>, geometry::window_size.height * geometry::window_size.width * filter_count),
+                    filter_values<In>, geometry::window_size.height * geometry::window_size.width * filter_count,
+                    "OIHW"),
       bias_tensor(filter_count)};
 
   template <shape In, shape Out, class T>

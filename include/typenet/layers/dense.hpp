@@ -39,10 +39,10 @@ struct dense {
 
   // --- run time (contract.hpp) ---------------------------------------------
 
-  /// weight: inputs x units (IO), fan-in inputs, fan-out units; bias: units.
+  /// weight: inputs x units (IO; PyTorch's Linear keeps units x inputs, OI), fan-in inputs, fan-out units; bias: units.
   template <shape In, shape Out>
   static constexpr std::array<param_tensor, 2> tensors = {
-      weight_tensor({In.size(), unit_count, 1, 1}, 2, "IO", In.size(), unit_count), bias_tensor(unit_count)};
+      weight_tensor({In.size(), unit_count, 1, 1}, 2, "IO", In.size(), unit_count, "OI"), bias_tensor(unit_count)};
 
   template <shape In, shape Out, class T>
   static constexpr void forward(const T* params, const T* in, T* out) {
