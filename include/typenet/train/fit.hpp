@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <span>
 #include <stdexcept>
@@ -34,14 +35,6 @@ enum class progress {
   none,
 };
 
-struct fit_options {
-  std::size_t epochs = 10;
-  std::uint64_t seed = 0;        ///< shuffling: the same seed gives the same batches, so the same weights
-  std::filesystem::path csv{};   ///< if set, one row per epoch is written there
-  progress report = progress::automatic;
-  std::FILE* out = stdout;
-};
-
 /// What one epoch gave.
 struct epoch_report {
   std::size_t epoch = 0;  ///< counted from 1
@@ -50,6 +43,19 @@ struct epoch_report {
   double test_loss = 0, test_accuracy = 0;    ///< after the epoch (NaN without a test set)
   double seconds = 0;                         ///< training time of the epoch (evaluation excluded)
   double images_per_second = 0;
+};
+
+struct fit_options {
+  std::size_t epochs = 10;       ///< train up to this many epochs in all
+  std::uint64_t seed = 0;        ///< shuffling: the same seed gives the same batches, so the same weights
+  std::filesystem::path csv{};   ///< if set, one row per epoch is written there (appended to when resuming)
+  progress report = progress::automatic;
+  std::FILE* out = stdout;
+  /// Epochs already trained (a checkpoint's, io/checkpoint.hpp): training resumes with epoch
+  /// first_epoch + 1, whose batches and learning rate are those of an uninterrupted run.
+  std::size_t first_epoch = 0;
+  /// Called after each epoch (its report), e.g. to save a checkpoint.
+  std::function<void(const epoch_report&)> after_epoch{};
 };
 
 namespace detail {
@@ -85,11 +91,15 @@ std::vector<epoch_report> fit(Trainer& t, const data::dataset& train_set, const 
   const bool lines = o.report == progress::lines || (o.report == progress::automatic && !bar);
   std::FILE* out = o.report == progress::none ? nullptr : o.out;
 
+  if (o.first_epoch > o.epochs)
+    throw std::invalid_argument("typenet: fit: first_epoch " + std::to_string(o.first_epoch) + " is past the last epoch, " +
+                                std::to_string(o.epochs));
   std::ofstream csv;
   if (!o.csv.empty()) {
-    csv.open(o.csv);
+    const bool append = o.first_epoch > 0 && std::filesystem::exists(o.csv);
+    csv.open(o.csv, append ? std::ios::app : std::ios::trunc);
     if (!csv) throw std::runtime_error("typenet: fit: cannot write the CSV log " + o.csv.string());
-    csv << "epoch,learning_rate,train_loss,train_accuracy,test_loss,test_accuracy,seconds,images_per_second\n";
+    if (!append) csv << "epoch,learning_rate,train_loss,train_accuracy,test_loss,test_accuracy,seconds,images_per_second\n";
   }
 
   const double base = t.learning_rate();
@@ -97,7 +107,7 @@ std::vector<epoch_report> fit(Trainer& t, const data::dataset& train_set, const 
   std::vector<std::uint8_t> labels(batch);
   std::vector<epoch_report> reports;
   using clock = std::chrono::steady_clock;
-  for (std::size_t epoch = 0; epoch < o.epochs; ++epoch) {
+  for (std::size_t epoch = o.first_epoch; epoch < o.epochs; ++epoch) {
     epoch_report r;
     r.epoch = epoch + 1;
     r.learning_rate = schedule(base, epoch);
@@ -161,6 +171,7 @@ std::vector<epoch_report> fit(Trainer& t, const data::dataset& train_set, const 
       csv.flush();
     }
     reports.push_back(r);
+    if (o.after_epoch) o.after_epoch(r);
   }
   t.set_learning_rate(base);
   return reports;

@@ -11,6 +11,8 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace typenet::train {
@@ -78,6 +80,15 @@ class optimizer<sgd> {
   const sgd& settings() const { return s_; }
   std::size_t steps() const { return steps_; }
 
+  /// The state as tensors in the parameters' layout, by PyTorch's names (for checkpoints):
+  /// "momentum_buffer" when there is momentum, nothing otherwise.
+  std::vector<std::pair<std::string_view, std::span<float>>> state_tensors() {
+    if (buf_.empty()) return {};
+    return {{"momentum_buffer", std::span<float>(buf_)}};
+  }
+  /// Sets the step count (a checkpoint's): the first step starts the momentum buffer.
+  void restore_steps(std::size_t n) { steps_ = n; }
+
   /// One step on all parameters.
   void update(std::span<float> p, std::span<const float> grad, double lr) { apply(start(lr), p, grad, 0, p.size()); }
 
@@ -122,6 +133,13 @@ class adam_family {
   }
   const Settings& settings() const { return s_; }
   std::size_t steps() const { return steps_; }
+
+  /// The state as tensors in the parameters' layout, by PyTorch's names (for checkpoints).
+  std::vector<std::pair<std::string_view, std::span<float>>> state_tensors() {
+    return {{"exp_avg", std::span<float>(m_)}, {"exp_avg_sq", std::span<float>(v_)}};
+  }
+  /// Sets the step count (a checkpoint's): the bias corrections depend on it.
+  void restore_steps(std::size_t n) { steps_ = n; }
 
   /// One step on all parameters.
   void update(std::span<float> p, std::span<const float> grad, double lr) { apply(start(lr), p, grad, 0, p.size()); }

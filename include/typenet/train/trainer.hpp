@@ -182,6 +182,7 @@ class trainer {
     lr_ = lr;
   }
   const optimizer<Optimizer>& optimizer_state() const { return optimizer_; }
+  optimizer<Optimizer>& optimizer_state() { return optimizer_; }
   std::size_t threads() const { return threads_; }
   std::size_t max_batch() const { return max_batch_; }
   model_type& trained_model() { return *model_; }
