@@ -4,6 +4,7 @@
 #include <typenet/kernels/reference.hpp>
 #include <typenet/model.hpp>
 #include <typenet/models/alexnet.hpp>
+#include <typenet/models/cifar10.hpp>
 #include <typenet/models/lecture5.hpp>
 #include <typenet/models/lenet5.hpp>
 #include <typenet/models/vgg16.hpp>
@@ -301,6 +302,7 @@ namespace models_example {
 static_assert(param_count<models::lecture5_conv> == 760);
 static_assert(param_count<models::lecture5_dense> == 30'730);
 static_assert(param_count<models::lenet5> == 61'706);
+static_assert(param_count<models::cifar10> == 39'514);  // what PyTorch counts for tools/torch_models.py Cifar10
 static_assert(param_count<models::alexnet> == 62'378'344);
 static_assert(output_shape<models::alexnet, 1> == volume(55, 55, 96));
 static_assert(param_count<models::vgg16> == 138'357'544);
