@@ -1,5 +1,6 @@
-// Static tests of real networks against their published totals: lecture 5, LeNet-5, AlexNet, VGG-16.
+// Static tests of real networks against their published totals: lecture 5, LeNet-5, cifar10, AlexNet, VGG-16.
 #include <typenet/models/alexnet.hpp>
+#include <typenet/models/cifar10.hpp>
 #include <typenet/models/lecture5.hpp>
 #include <typenet/models/lenet5.hpp>
 #include <typenet/models/vgg16.hpp>
@@ -21,6 +22,11 @@ static_assert(output_shape<lenet5> == flat(10));
 static_assert(param_count<lenet5, 1> == 156 && param_count<lenet5, 4> == 2416);
 static_assert(param_count<lenet5, 8> == 48120 && param_count<lenet5, 10> == 10164 && param_count<lenet5, 12> == 850);
 static_assert(param_count<lenet5> == 61706);
+
+// cifar10: 39,514 parameters, as PyTorch counts its twin: sum(p.numel() for p in
+// tools/torch_models.py's Cifar10().parameters()) (conv 224 + 1,168 + 4,640, fc 32,832 + 650).
+static_assert(param_count<cifar10> == 39514 && output_shape<cifar10> == flat(10));
+static_assert(output_shape<cifar10, 9> == volume(4, 4, 32) && output_shape<cifar10, 10> == flat(512));
 
 // AlexNet as CS231N presents it: conv1 96 11x11 stride 4 on 227x227x3 -> 55x55x96 (34,944 parameters).
 static_assert(output_shape<alexnet, 1> == volume(55, 55, 96) && param_count<alexnet, 1> == 34944);
