@@ -114,11 +114,9 @@ checkpoint_info load_checkpoint(Trainer& t, const std::filesystem::path& path) {
   if (!c.metadata.count("typenet.checkpoint"))
     throw weights_error(origin, "", "not a checkpoint (a weights file? load it with load_weights)");
   const auto sig = c.metadata.find("typenet.signature");
-  if (sig == c.metadata.end() || sig->second != architecture_signature<Net>()) {
-    const auto arch = c.metadata.find("typenet.architecture");
-    throw weights_error(origin, "", "written for another architecture", architecture<Net>(),
-                        arch == c.metadata.end() ? "no architecture" : arch->second);
-  }
+  if (sig == c.metadata.end())
+    throw weights_error(origin, "", "not a checkpoint: no \"typenet.signature\" in the metadata");
+  if (sig->second != architecture_signature<Net>()) throw io_detail::other_architecture<Net>(c, origin);
   auto& opt = t.optimizer_state();
   for (const auto& [key, value] : checkpoint_detail::settings(opt.settings())) {
     const auto it = c.metadata.find(key);

@@ -212,9 +212,14 @@ void read_tensors(const safetensors::contents& c, std::span<float> params, const
   for (const exchange_tensor& x : exchange_tensors<Net>()) {
     const std::string name = prefix + x.name;
     const auto it = by_name.find(name);
-    if (it == by_name.end())
+    if (it == by_name.end()) {
+      std::string names;  // what the file has instead: its first few names
+      for (std::size_t i = 0; i < c.tensors.size() && i < 4; ++i) names += (i ? ", \"" : "\"") + c.tensors[i].name + "\"";
+      if (c.tensors.size() > 4) names += ", ...";
       throw weights_error(origin, name, "missing from the file", "a tensor of shape " +
-                          safetensors::shape_text(x.torch_shape), std::to_string(c.tensors.size()) + " other tensors");
+                          safetensors::shape_text(x.torch_shape), std::to_string(c.tensors.size()) + " tensors" +
+                          (names.empty() ? std::string() : ": " + names));
+    }
     const safetensors::entry& e = *it->second;
     if (!e.dtype->floating)
       throw weights_error(origin, name, "not a floating-point tensor", "F32, F16, BF16 or F64",
@@ -230,6 +235,28 @@ void read_tensors(const safetensors::contents& c, std::span<float> params, const
       params[x.offset + j] = v;
     });
     used.insert(e.name);
+  }
+}
+
+/// The error for a file whose metadata names another architecture: the first layer that differs, then both.
+template <class Net>
+weights_error other_architecture(const safetensors::contents& c, const std::string& origin) {
+  const std::string ours = architecture<Net>();
+  const auto arch = c.metadata.find("typenet.architecture");
+  if (arch == c.metadata.end())
+    return weights_error(origin, "", "written for another architecture (signature " +
+                         c.metadata.at("typenet.signature") + ")", ours, "no architecture in the metadata");
+  const std::string& theirs = arch->second;
+  std::size_t layer = 0, a = 0, b = 0;
+  while (true) {  // compare layer by layer: "input -> ... | conv ... | ..."
+    const std::size_t ea = std::min(ours.find(" | ", a), ours.size()), eb = std::min(theirs.find(" | ", b), theirs.size());
+    const std::string la = ours.substr(a, ea - a), lb = theirs.substr(b, eb - b);
+    if (la != lb || ea == ours.size() || eb == theirs.size()) {
+      const std::string here = la.empty() ? "nothing" : "\"" + la + "\"", there = lb.empty() ? "nothing" : "\"" + lb + "\"";
+      return weights_error(origin, "", "written for another architecture: layer " + std::to_string(layer) + " is " + here +
+                           " here and " + there + " in the file", ours, theirs);
+    }
+    a = ea + 3, b = eb + 3, ++layer;
   }
 }
 
@@ -263,11 +290,8 @@ void load_weights(model<Net, W, Isa>& m, std::span<const std::byte> file, const 
   const safetensors::contents c = safetensors::parse(file, origin);
   if (o.check_architecture) {
     const auto sig = c.metadata.find("typenet.signature");
-    if (sig != c.metadata.end() && sig->second != architecture_signature<Net>()) {
-      const auto arch = c.metadata.find("typenet.architecture");
-      throw weights_error(origin, "", "written for another architecture", architecture<Net>(),
-                          arch == c.metadata.end() ? "signature " + sig->second : arch->second);
-    }
+    if (sig != c.metadata.end() && sig->second != architecture_signature<Net>())
+      throw io_detail::other_architecture<Net>(c, origin);
   }
   std::vector<float> staged(m.param_count);
   std::set<std::string> used;
