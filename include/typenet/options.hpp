@@ -28,6 +28,7 @@ struct pad {};
 struct units {};
 struct slope {};
 struct rounding {};
+struct divisor {};
 struct name {};
 }  // namespace label
 
@@ -152,6 +153,16 @@ struct round_down {
 struct round_up {
   using label = label::rounding;
   static constexpr rounding value = rounding::up;
+  static constexpr bool positive = true;
+};
+
+/// Average pooling only: divide by the whole window, padded positions included, as PyTorch's
+/// nn.AvgPool2d does by default (count_include_pad=True). Without it an average divides by the
+/// input positions its window covers (count_include_pad=False). Either way, the part of a
+/// rounded-up last window past the trailing padding is not counted.
+struct count_padding {
+  using label = label::divisor;
+  static constexpr bool value = true;
   static constexpr bool positive = true;
 };
 

@@ -24,4 +24,26 @@ static_assert(output_shape<network<input<6, 6, 1>, max_pool<window<3>, stride<2>
 static_assert(output_shape<network<input<6, 6, 1>, max_pool<window<3>, stride<2>, round_down>>> == volume(2, 2, 1));
 // Non-square windows.
 static_assert(output_shape<network<input<8, 6, 2>, avg_pool<window<2, 3>>>> == volume(4, 2, 2));
+// count_padding (PyTorch's count_include_pad=True) changes what an average divides by, not its shape
+// or counts; only averages take it.
+using counting = network<input<6, 6, 3>, avg_pool<window<3>, stride<2>, pad<1>, round_up, count_padding>>;
+static_assert(fits<counting> && output_shape<counting> == volume(4, 4, 3));
+static_assert(param_count<counting> == 0 && mac_count<counting> == 0);
+static_assert(avg_pool<window<2>, count_padding>::op == pool_op::average_counting_padding);
+static_assert(avg_pool<window<2>>::op == pool_op::average);
+static_assert(fits<network<input<6, 6, 3>, avg_pool<window<2>, count_padding>>>);
+static_assert(!fits<network<input<6, 6, 3>, max_pool<window<2>, count_padding>>>);
+static_assert(!fits<network<input<6, 6, 3>, avg_pool<window<2>, count_padding, count_padding>>>);
+static_assert(!fits<network<input<6, 6, 3>, conv<filters<2>, kernel<3>, count_padding>>>);
+// The divisor (kernels/reference.hpp): on 5 x 5 with a 3x3 window, stride 2, pad 1 and round_up, the
+// corner window covers 4 inputs and 5 padded positions; on 6 x 6 the last window also passes the
+// padded input by one row and one column, which never count: 2 x 2, as PyTorch's.
+constexpr window2d five = avg_pool<window<3>, stride<2>, pad<1>, round_up>::window_on<volume(5, 5, 1)>;
+static_assert(average_divisor<five, pool_op::average>(0, 0) == 4);
+static_assert(average_divisor<five, pool_op::average_counting_padding>(0, 0) == 9);
+static_assert(average_divisor<five, pool_op::average_counting_padding>(2, 2) == 9);
+constexpr window2d six = bound_at<counting, 1>::layer::window_on<volume(6, 6, 3)>;
+static_assert(average_divisor<six, pool_op::average_counting_padding>(3, 3) == 4);
+static_assert(average_divisor<six, pool_op::average_counting_padding>(3, 0) == 6);
+static_assert(average_divisor<six, pool_op::average>(3, 3) == 1);
 }  // namespace

@@ -101,6 +101,8 @@ TEST_CASE("gradient check: average pooling, every option") {
   check_gradients<after<input<5, 5, 2>, avg_pool<window<3>, stride<2>, pad<1>>>>();
   check_gradients<after<input<5, 5, 2>, avg_pool<window<2>, round_up>>>();
   check_gradients<after<input<6, 5, 2>, avg_pool<window<3, 2>, stride<1, 2>, pad<1, 0>, round_down>>>();
+  check_gradients<after<input<5, 5, 2>, avg_pool<window<3>, stride<2>, pad<1>, count_padding>>>();
+  check_gradients<after<input<6, 5, 2>, avg_pool<window<3>, stride<2>, pad<1>, round_up, count_padding>>>();
 }
 
 TEST_CASE("gradient check: dense on a vector and on a volume, flatten") {

@@ -41,8 +41,9 @@ inline bool has_nan_or_inf(const float* x, std::size_t n) {
 }
 
 /// Max or average pooling of one sample over window G. Windows are clipped to
-/// the input, so padding never wins a max and is never counted in an average;
-/// a NaN in a window makes its max NaN, as in PyTorch and the reference.
+/// the input, so padding never wins a max and adds nothing to a sum (an average
+/// divides by average_divisor); a NaN in a window makes its max NaN, as in
+/// PyTorch and the reference.
 template <window2d G, pool_op Op>
 void pool(const float* in, float* out) {
   if constexpr (!simd::available) {
@@ -57,7 +58,8 @@ void pool(const float* in, float* out) {
         const window_span cols = G.cols(ow);
         const float* first = in + (rows.first * G.in_width + cols.first) * C;
         float* y = out + (oh * G.out_width + ow) * C;
-        const float scale = 1.f / static_cast<float>(rows.size() * cols.size());
+        float scale = 1.f;
+        if constexpr (!is_max) scale = 1.f / static_cast<float>(average_divisor<G, Op>(oh, ow));
         for (std::size_t c = 0; c < full; c += W) {
           vec acc = is_max ? vec::load_unaligned(first + c) : vec(0.f);
           for (std::size_t ih = rows.first; ih < rows.last; ++ih)
@@ -91,8 +93,8 @@ void pool(const float* in, float* out) {
 
 /// The gradient of pool<G, Op> for one sample: grad_in receives dL/din.
 /// Max: each output's gradient goes to the first maximum of its window (the
-/// last NaN if it holds one), lane by lane as the reference; average: spread
-/// over the covered positions.
+/// last NaN if it holds one), lane by lane as the reference; average: divided
+/// by average_divisor, to each covered input position.
 template <window2d G, pool_op Op>
 void pool_backward(const float* in, const float* grad_out, float* grad_in) {
   if constexpr (!simd::available) {
@@ -126,7 +128,7 @@ void pool_backward(const float* in, const float* grad_out, float* grad_in) {
                 (vec::load_unaligned(dst) + xsimd::select(at == vec(q), gv, vec(0.f))).store_unaligned(dst);
               }
           } else {
-            const vec share = gv / vec(static_cast<float>(rows.size() * cols.size()));
+            const vec share = gv / vec(static_cast<float>(average_divisor<G, Op>(oh, ow)));
             for (std::size_t ih = rows.first; ih < rows.last; ++ih)
               for (std::size_t iw = cols.first; iw < cols.last; ++iw) {
                 float* dst = grad_in + (ih * G.in_width + iw) * C + c;
@@ -135,7 +137,7 @@ void pool_backward(const float* in, const float* grad_out, float* grad_in) {
           }
         }
         for (std::size_t c = full; c < C; ++c)  // the channels past the last full vector, as the reference
-          reference::pool_window_backward<G, Op, float>(in, rows, cols, c, g[c], grad_in);
+          reference::pool_window_backward<G, Op, float>(in, oh, ow, c, g[c], grad_in);
       }
     }
   }

@@ -16,7 +16,32 @@
 namespace typenet {
 
 /// What a pooling window reduces to.
-enum class pool_op { max, average };
+enum class pool_op {
+  max,                       ///< the largest value; padding never wins
+  average,                   ///< the mean of the input the window covers (count_include_pad=False)
+  average_counting_padding,  ///< the sum over the window divided by the padded positions it covers too
+};
+
+/// How many positions of the padded input (extent `padded`) the window at output position o
+/// covers: the window, less any part of a rounded-up last window past the trailing padding.
+constexpr std::size_t covered_with_padding(std::size_t o, std::size_t stride, std::size_t window, std::size_t padded) {
+  const std::size_t start = o * stride;  // in padded coordinates
+  return (start + window < padded ? start + window : padded) - start;
+}
+
+/// What average pooling divides the sum of output (oh, ow)'s window by: the input positions it
+/// covers (pool_op::average), or those and the padding it covers (pool_op::average_counting_padding,
+/// as ATen's avg_pool2d with count_include_pad=True: (min(h0 + F, H + P) - h0) x the same across,
+/// h0 = oh S - P). The one definition the reference, the kernels and their gradients share.
+template <window2d G, pool_op Op>
+constexpr std::size_t average_divisor(std::size_t oh, std::size_t ow) {
+  static_assert(Op != pool_op::max, "max pooling does not divide");
+  if constexpr (Op == pool_op::average_counting_padding)
+    return covered_with_padding(oh, G.stride_height, G.window_height, G.pad_top + G.in_height + G.pad_bottom) *
+           covered_with_padding(ow, G.stride_width, G.window_width, G.pad_left + G.in_width + G.pad_right);
+  else
+    return G.rows(oh).size() * G.cols(ow).size();
+}
 
 namespace reference {
 // Keyed on the ISA like the kernels: these loops are compiled (and vectorized)
@@ -93,7 +118,7 @@ constexpr T max_with_nan(T acc, T v) {
 
 /// Max or average pooling of one sample over window G, each channel alone.
 /// Max: padding never wins (it is skipped, as -infinity would be), NaN always
-/// does. Average: divides by the covered input positions only.
+/// does. Average: sums the covered input and divides by average_divisor.
 template <window2d G, pool_op Op, class T>
 constexpr void pool(const T* in, T* out) {
   constexpr std::size_t C = G.channels;
@@ -111,19 +136,20 @@ constexpr void pool(const T* in, T* out) {
             else
               acc += v;
           }
-        if constexpr (Op == pool_op::average) acc /= static_cast<T>(rows.size() * cols.size());
+        if constexpr (Op != pool_op::max) acc /= static_cast<T>(average_divisor<G, Op>(oh, ow));
         out[(oh * G.out_width + ow) * C + c] = acc;
       }
     }
   }
 }
 
-/// The gradient g of one output of pool<G, Op> (channel c, the window over `rows` x `cols`),
-/// added to grad_in. Max: to the first maximum of the window (the last NaN if there is one),
-/// the element max pooling picked, as PyTorch does. Average: spread evenly over the window.
+/// The gradient g of output (oh, ow), channel c, of pool<G, Op>, added to grad_in. Max: to the
+/// first maximum of the window (the last NaN if there is one), the element max pooling picked, as
+/// PyTorch does. Average: g / average_divisor to each input position the window covers.
 template <window2d G, pool_op Op, class T>
-constexpr void pool_window_backward(const T* in, window_span rows, window_span cols, std::size_t c, T g, T* grad_in) {
+constexpr void pool_window_backward(const T* in, std::size_t oh, std::size_t ow, std::size_t c, T g, T* grad_in) {
   constexpr std::size_t C = G.channels;
+  const window_span rows = G.rows(oh), cols = G.cols(ow);
   if constexpr (Op == pool_op::max) {
     std::size_t at = (rows.first * G.in_width + cols.first) * C + c;
     T acc = in[at];
@@ -134,7 +160,7 @@ constexpr void pool_window_backward(const T* in, window_span rows, window_span c
       }
     grad_in[at] += g;
   } else {
-    const T share = g / static_cast<T>(rows.size() * cols.size());
+    const T share = g / static_cast<T>(average_divisor<G, Op>(oh, ow));
     for (std::size_t ih = rows.first; ih < rows.last; ++ih)
       for (std::size_t iw = cols.first; iw < cols.last; ++iw) grad_in[(ih * G.in_width + iw) * C + c] += share;
   }
@@ -148,8 +174,7 @@ constexpr void pool_backward(const T* in, const T* grad_out, T* grad_in) {
   for (std::size_t oh = 0; oh < G.out_height; ++oh)
     for (std::size_t ow = 0; ow < G.out_width; ++ow)
       for (std::size_t c = 0; c < C; ++c)
-        pool_window_backward<G, Op, T>(in, G.rows(oh), G.cols(ow), c, grad_out[(oh * G.out_width + ow) * C + c],
-                                       grad_in);
+        pool_window_backward<G, Op, T>(in, oh, ow, c, grad_out[(oh * G.out_width + ow) * C + c], grad_in);
 }
 
 /// Fully connected: out[u] = b[u] + sum_i in[i] * w[i][u].

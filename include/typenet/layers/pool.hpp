@@ -14,12 +14,18 @@ namespace typenet {
 
 /// Pooling acts on each depth slice alone: depth is kept, there are no
 /// parameters. Stride defaults to the window (non-overlapping windows);
-/// padding defaults to 0 and may be at most half the window.
+/// padding defaults to 0 and may be at most half the window. Averages also
+/// take count_padding (what they divide by, label::divisor).
 template <pool_op Op, class... Options>
 struct pooling : sliding_window<label::window, true, Options...> {
   using geometry = sliding_window<label::window, true, Options...>;
   static constexpr pool_op op = Op;
-  static constexpr auto accepted = boost::hana::tuple_t<label::window, label::stride, label::pad, label::rounding>;
+  static constexpr auto accepted = [] {
+    if constexpr (Op == pool_op::max)
+      return boost::hana::tuple_t<label::window, label::stride, label::pad, label::rounding>;
+    else
+      return boost::hana::tuple_t<label::window, label::stride, label::pad, label::rounding, label::divisor>;
+  }();
   static constexpr auto required = boost::hana::tuple_t<label::window>;
 
   template <shape In>
@@ -76,17 +82,24 @@ struct max_pool : pooling<pool_op::max, Options...> {
 };
 
 /// Average pooling: each output is the mean of the input values its window
-/// covers. The divisor counts only positions inside the input: padding (and
-/// the part of a rounded-up window past the input) is never averaged in, as
-/// PyTorch's count_include_pad=False.
+/// covers. By default the divisor counts only positions inside the input:
+/// padding (and the part of a rounded-up window past the input) is never
+/// averaged in, as PyTorch's count_include_pad=False. With count_padding the
+/// divisor counts the padded positions too, as PyTorch's default
+/// count_include_pad=True (average_divisor, kernels/reference.hpp).
 template <class... Options>
-struct avg_pool : pooling<pool_op::average, Options...> {
+struct avg_pool : pooling<count_label<label::divisor, Options...> == 0 ? pool_op::average
+                                                                        : pool_op::average_counting_padding,
+                          Options...> {
   static constexpr std::string_view kind = "avg_pool";
   template <shape In>
   static constexpr layer_facts facts() {
     return make_facts(kind, In, avg_pool::template output<In>());
   }
-  static std::string describe() { return "avg_pool " + avg_pool::describe_geometry(); }
+  static std::string describe() {
+    return "avg_pool " + avg_pool::describe_geometry() +
+           (avg_pool::op == pool_op::average_counting_padding ? " count_padding" : "");
+  }
 };
 
 /// Is L a pooling layer (max or average)?
