@@ -143,6 +143,18 @@ TEST_CASE("the file holds OIHW filters and [out, in] dense weights over PyTorch'
   CHECK(same_bits(copy(n.parameters()), copy(m.parameters())));
 }
 
+TEST_CASE("a dense layer straight on a volume is written as PyTorch's Flatten + Linear") {
+  using direct = network<input<4, 3, 2>, conv<filters<3>, kernel<2>, name<"conv">>, relu, dense<units<2>, name<"fc">>>;
+  model<small> m(he_normal{5});
+  model<direct> d(he_normal{6});
+  std::copy(m.parameters().begin(), m.parameters().end(), d.parameters().begin());
+  const std::vector<std::byte> a = weights_bytes(m), b = weights_bytes(d);
+  const safetensors::contents ca = safetensors::parse(a, "flatten"), cb = safetensors::parse(b, "direct");
+  const safetensors::entry &fa = *ca.find("fc.weight"), &fb = *cb.find("fc.weight");
+  CHECK(fb.shape == fa.shape);
+  CHECK(std::memcmp(fa.bytes.data(), fb.bytes.data(), fa.bytes.size()) == 0);
+}
+
 TEST_CASE("F16, BF16 and F64 files load with conversion") {
   model<small> m(he_normal{5});
   std::vector<raw_tensor> t = torch_tensors(m);
@@ -222,6 +234,13 @@ TEST_CASE("a file that does not fit the model is refused, names the tensor, and 
     refused(m, file_of(t), {"tensor \"conv.weight\": missing"});
     load_weights(m, std::span<const std::byte>(file_of(t)), {.rename = {{"features.0", "conv"}, {"classifier.1", "fc"}}});
     CHECK(same_bits(copy(m.parameters()), copy(src.parameters())));
+    // a shorter prefix of whole parts maps too; the longest listed one wins
+    for (raw_tensor& r : t) r.name = "backbone." + r.name;
+    model<small> n(he_normal{9});
+    load_weights(n, std::span<const std::byte>(file_of(t)),
+                 {.rename = {{"backbone.features", "x"}, {"backbone.features.0", "conv"}, {"backbone.classifier.1", "fc"}}});
+    CHECK(same_bits(copy(n.parameters()), copy(src.parameters())));
+    refused(n, file_of(t), {"tensor \"conv.weight\": missing"}, {.rename = {{"backbone.feat", "conv"}}});
   }
   SUBCASE("a file that is not there") {
     CHECK_THROWS_WITH_AS(load_weights(m, std::filesystem::path("/nonexistent/typenet.safetensors")),

@@ -36,7 +36,9 @@ namespace typenet {
 struct load_options {
   /// Module names of the file -> layer names of the model, for a file whose
   /// names differ: {{"features.0", "conv1"}} reads "features.0.weight" as
-  /// "conv1.weight". Names not listed are used as they are.
+  /// "conv1.weight"; {{"backbone", "net"}} reads "backbone.0.weight" as
+  /// "net.0.weight" (the longest listed prefix of whole parts wins). Names not
+  /// listed are used as they are.
   std::map<std::string, std::string> rename{};
   /// Reject a file whose metadata names another architecture (files without a
   /// typenet signature, PyTorch's, are checked tensor by tensor only).
@@ -142,8 +144,11 @@ std::vector<exchange_tensor> exchange_tensors() {
     using B = typename decltype(b)::type;
     constexpr auto tensors = contract::tensors<typename B::layer, B::input, B::output>();
     const std::string module = B::name.empty() ? std::to_string(B::position - 1) : std::string(B::name);
+    // A dense layer straight on a volume flattens it itself: PyTorch's Flatten + Linear.
+    std::optional<shape> inputs_from = flattened;
+    if (!B::input.flat && B::input.height * B::input.width > 1 && B::input.depth > 1) inputs_from = B::input;
     for (const param_tensor& t : tensors) {
-      out.push_back(io_detail::plan_tensor(module + "." + std::string(t.name), offset, t, flattened));
+      out.push_back(io_detail::plan_tensor(module + "." + std::string(t.name), offset, t, inputs_from));
       offset += t.size();
     }
     if constexpr (B::position == 0) {
@@ -199,12 +204,15 @@ std::vector<safetensors::out_tensor> file_tensors(std::span<const float> params,
 template <class Net>
 void read_tensors(const safetensors::contents& c, std::span<float> params, const std::string& origin,
                   const load_options& o, std::set<std::string>& used, const std::string& prefix = "") {
-  // The file's names as the model's: rename module prefixes.
+  // The file's names as the model's: the longest module prefix (whole dot-separated parts) that
+  // the map lists is replaced, as tools/typenet_torch.py does.
   auto model_name = [&](const std::string& file_name) {
-    const std::size_t dot = file_name.rfind('.');
-    if (dot == std::string::npos) return file_name;
-    const auto it = o.rename.find(file_name.substr(0, dot));
-    return it == o.rename.end() ? file_name : it->second + file_name.substr(dot);
+    for (std::size_t dot = file_name.rfind('.'); dot != std::string::npos && dot > 0;
+         dot = file_name.rfind('.', dot - 1)) {
+      const auto it = o.rename.find(file_name.substr(0, dot));
+      if (it != o.rename.end()) return it->second + file_name.substr(dot);
+    }
+    return file_name;
   };
   std::map<std::string, const safetensors::entry*> by_name;
   for (const safetensors::entry& e : c.tensors) by_name.emplace(model_name(e.name), &e);
