@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Keeps the code in the documentation identical to code the build compiles and runs.
 
-docs/tutorial.md and docs/layers.md: a ```cpp block right after a line `<!-- quote: tutorial/NN_name.cpp -->` must
-be that file, byte for byte. `--update` rewrites those blocks from the files.
+docs/tutorial.md, docs/layers.md and docs/weights.md: a ```cpp block right after a line
+`<!-- quote: tutorial/NN_name.cpp -->` (a path from docs/) must be that file, byte for byte. `--update` rewrites those blocks from the files.
 
 docs/reference.md: signatures are ```c++ blocks (not checked); examples are ```cpp blocks, checked
 against docs/tutorial/99_reference_examples.cpp:
@@ -127,7 +127,7 @@ def check_meson():
 
 def main():
     update = '--update' in sys.argv[1:]
-    problems = check_tutorial(update) + check_tutorial(update, 'layers.md')
+    problems = check_tutorial(update) + check_tutorial(update, 'layers.md') + check_tutorial(update, 'weights.md')
     reference_problems, count = check_reference()
     problems += reference_problems + check_names() + check_meson()
     for p in problems:
