@@ -143,8 +143,11 @@ inline contents parse(std::span<const std::byte> file, const std::string& origin
 
   // Depth: the header object (1), a tensor's description (2), its shape and offsets (3). Deeper
   // is malformed; stopping there also bounds the parser's work on hostile nesting.
+  // A key twice in the header or in a description or __metadata__ is refused: JSON readers differ
+  // on which one counts (the first, the last, an error), so such a file means different things to each.
   nlohmann::json header;
-  std::set<std::string> seen_keys;
+  std::set<std::string> seen_keys[2];  // of the header, of the object being read inside it
+  std::string within;                  // the header's key being read
   try {
     header = nlohmann::json::parse(
         text, text + n,
@@ -153,9 +156,16 @@ inline contents parse(std::span<const std::byte> file, const std::string& origin
                event == nlohmann::json::parse_event_t::array_start) &&
               depth > 2)
             throw fail("", "malformed header", "JSON nested at most 3 deep", "deeper nesting");
-          if (event == nlohmann::json::parse_event_t::key && depth == 1 &&
-              !seen_keys.insert(parsed.get<std::string>()).second)
-            throw fail(parsed.get<std::string>(), "named twice in the header", "one entry", "two");
+          if (event == nlohmann::json::parse_event_t::object_start && depth == 1) seen_keys[1].clear();
+          if (event == nlohmann::json::parse_event_t::key && depth <= 2) {
+            const std::string key = parsed.get<std::string>();
+            if (depth == 1) within = key;
+            if (!seen_keys[depth - 1].insert(key).second) {
+              if (depth == 1) throw fail(key, "named twice in the header", "one entry", "two");
+              if (within == "__metadata__") throw fail("", "metadata \"" + key + "\" given twice", "one value", "two");
+              throw fail(within, "field \"" + key + "\" given twice", "one value", "two");
+            }
+          }
           return true;
         });
   } catch (const nlohmann::json::exception& e) {
