@@ -82,7 +82,7 @@ namespace io_detail {
 
 /// The exchange plan of tensor t, whose letter 'I' is the flattened volume `flattened` if it has one.
 inline exchange_tensor plan_tensor(std::string name, std::size_t offset, const param_tensor& t,
-                                   std::optional<shape> flattened) {
+                                   const std::optional<shape>& flattened) {
   const std::string_view layout = t.layout;
   const std::string_view torch = t.torch_layout.empty() ? t.layout : t.torch_layout;
   auto bad = [&] {
