@@ -1,10 +1,13 @@
 // Trains models::fashion_mnist (a network declared as a type) on Fashion-MNIST and reports its test accuracy.
 //
-//   fashion_mnist [--epochs N] [--threads N] [--seed N] [--limit N] [--csv FILE] [--data DIR]
+//   fashion_mnist [--epochs N] [--threads N] [--seed N] [--limit N] [--csv FILE] [--save FILE] [--data DIR]
 //
 // Adam (lr 1e-3, cosine-annealed to 0 over the epochs), batch 64, cross-entropy; the data from
 // Debian's dataset-fashion-mnist (/usr/share/datasets/fashion-mnist). --limit trains on the first N
-// training images only (a quick check). Exit status 0 when training ran, 1 on an error.
+// training images only (a quick check). --csv writes one line per epoch (tools/plot-training draws it);
+// --save writes the trained weights as a safetensors file (examples/pictures.cpp draws them). Exit status
+// 0 when training ran, 1 on an error.
+#include <typenet/io/weights.hpp>
 #include <typenet/models/fashion_mnist.hpp>
 #include <typenet/train/fit.hpp>
 
@@ -23,7 +26,7 @@ static_assert(tn::output_shape<net> == tn::flat(10));
 int main(int argc, char** argv) try {
   std::size_t epochs = 10, threads = 0, limit = 0;
   std::uint64_t seed = 1;
-  std::filesystem::path data = "/usr/share/datasets/fashion-mnist", csv;
+  std::filesystem::path data = "/usr/share/datasets/fashion-mnist", csv, save;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&]() -> std::string {
@@ -35,9 +38,10 @@ int main(int argc, char** argv) try {
     else if (a == "--seed") seed = std::stoull(value());
     else if (a == "--limit") limit = std::stoul(value());
     else if (a == "--csv") csv = value();
+    else if (a == "--save") save = value();
     else if (a == "--data") data = value();
     else throw std::invalid_argument("unknown option " + a +
-                                     " (options: --epochs --threads --seed --limit --csv --data)");
+                                     " (options: --epochs --threads --seed --limit --csv --save --data)");
   }
 
   constexpr tn::shape in = tn::input_shape<net>;
@@ -57,6 +61,10 @@ int main(int argc, char** argv) try {
   const auto reports = tn::train::fit(trainer, train, &test, {.epochs = epochs, .seed = seed, .csv = csv},
                                       tn::train::cosine_lr{.epochs = epochs});
   std::printf("test accuracy after %zu epochs: %.2f%%\n", epochs, 100 * reports.back().test_accuracy);
+  if (!save.empty()) {
+    tn::save_weights(m, save);
+    std::printf("weights written to %s\n", save.string().c_str());
+  }
   return 0;
 } catch (const std::exception& e) {
   std::fprintf(stderr, "fashion_mnist: %s\n", e.what());
