@@ -142,8 +142,9 @@ TEST_CASE("the file's length: shorter than 8 bytes, a header length beyond the f
 }
 
 TEST_CASE("the header: not a JSON object, malformed JSON, invalid UTF-8") {
-  for (const char* h : {"[]", "\"x\"", "null", "1", " {}", "\n{}"})
-    check_refused(make_file(h), {"", "the header is not a JSON object", "'{' at byte 8", "another byte"});
+  for (const auto& [h, found] : {std::pair{"[]", "byte 0x5b"}, {"\"x\"", "byte 0x22"}, {"null", "byte 0x6e"},
+                                 {"1", "byte 0x31"}, {" {}", "byte 0x20"}, {"\n{}", "byte 0x0a"}})
+    check_refused(make_file(h), {"", "the header is not a JSON object", "'{' at byte 8", found});
   const std::string syntax = "syntax error while parsing";
   for (const char* h : {"{", "{\"0.bias\": }", "{\"0.bias\" {}}", "{} x", "{}{}", "{'a': 1}", "{\"a\": 1,}",
                         "{\"a\": tru}", "{\"a\": 01}", "{\"a\": \"x\ny\"}"})
@@ -234,7 +235,7 @@ TEST_CASE("data_offsets: missing, not two integers, begin > end, beyond the data
   for (const char* off : {"[0]", "[]", "[0,8,16]", "[0,8.0]", "[\"0\",\"8\"]", "[-8,0]", "{\"0\":8}", "8", "[0,null]"}) {
     const std::string found = nlohmann::json::parse(off).dump();
     check_refused(bias_file(std::string(R"("dtype":"F32","shape":[2],"data_offsets":)") + off, f32_data(2)),
-                  {"0.bias", "no data_offsets", "[begin, end], two integers", found});
+                  {"0.bias", "data_offsets is not [begin, end]", "[begin, end], two integers", found});
   }
   check_refused(bias_file(R"("dtype":"F32","shape":[0],"data_offsets":[8,0])", f32_data(2)),
                 {"0.bias", "data_offsets out of range", "0 <= begin <= end <= 8 (the data's bytes)", "[8, 0]"});
@@ -489,9 +490,13 @@ TEST_CASE("F16, BF16 and F64 files load exactly, subnormals included; values bey
   const auto f64_with = [&](std::size_t at, double v) {
     return tiny_file("F64", [&](file_bytes& out, std::size_t i) { append_f64(out, i == at ? v : 0.5); });
   };
-  check_refused(f64_with(45, 1e39), {"3.bias", "a value that is not finite at [1]", "finite values", "inf"});
-  check_refused(f64_with(45, flt_max + 0x1p103), {"3.bias", "a value that is not finite at [1]", "finite values", "inf"});
-  check_refused(f64_with(0, -1e300), {"0.weight", "a value that is not finite at [0, 0, 0, 0]", "finite values", "-inf"});
+  const std::string range = "magnitudes up to 3.40282347e+38";
+  check_refused(f64_with(45, 1e39), {"3.bias", "a value beyond float's range at [1]", range, "9.9999999999999994e+38"});
+  check_refused(f64_with(45, flt_max + 0x1p103),
+                {"3.bias", "a value beyond float's range at [1]", range, "3.4028235677973366e+38"});
+  check_refused(f64_with(0, -1e300), {"0.weight", "a value beyond float's range at [0, 0, 0, 0]", range, "-1.0000000000000001e+300"});
+  check_refused(f64_with(45, std::numeric_limits<double>::infinity()),
+                {"3.bias", "a value that is not finite at [1]", "finite values", "inf"});
   check_refused(f64_with(20, std::numeric_limits<double>::quiet_NaN()),
                 {"3.weight", "a value that is not finite at [0, 0]", "finite values", "nan"});
   check_refused(f64_with(31, std::numeric_limits<double>::infinity()),

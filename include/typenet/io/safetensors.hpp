@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -138,8 +139,11 @@ inline contents parse(std::span<const std::byte> file, const std::string& origin
     throw fail("", "header length beyond the end of the file",
                "at most " + std::to_string(file.size() - 8) + " bytes", std::to_string(n) + " bytes");
   const auto* text = reinterpret_cast<const char*>(file.data() + 8);
-  if (n == 0 || text[0] != '{')
-    throw fail("", "the header is not a JSON object", "'{' at byte 8", n == 0 ? "an empty header" : "another byte");
+  if (n == 0 || text[0] != '{') {
+    char found[32];
+    std::snprintf(found, sizeof found, "byte 0x%02x", static_cast<unsigned>(static_cast<unsigned char>(text[0])));
+    throw fail("", "the header is not a JSON object", "'{' at byte 8", n == 0 ? "an empty header" : found);
+  }
 
   // Depth: the header object (1), a tensor's description (2), its shape and offsets (3). Deeper
   // is malformed; stopping there also bounds the parser's work on hostile nesting.
@@ -211,7 +215,8 @@ inline contents parse(std::span<const std::byte> file, const std::string& origin
     std::size_t begin = 0, end = 0;
     if (!off || !off->is_array() || off->size() != 2 || !detail::as_size((*off)[0], begin) ||
         !detail::as_size((*off)[1], end))
-      throw fail(name, "no data_offsets", "[begin, end], two integers", off ? off->dump() : "none");
+      throw fail(name, off ? "data_offsets is not [begin, end]" : "no data_offsets", "[begin, end], two integers",
+                 off ? off->dump() : "none");
     if (begin > end || end > data.size())
       throw fail(name, "data_offsets out of range",
                  "0 <= begin <= end <= " + std::to_string(data.size()) + " (the data's bytes)",
@@ -287,6 +292,14 @@ inline float element(const entry& e, std::size_t i) {
       static_cast<std::uint16_t>(std::to_integer<unsigned>(p[0]) | (std::to_integer<unsigned>(p[1]) << 8));
   if (e.dtype->name == "BF16") return std::bit_cast<float>(static_cast<std::uint32_t>(h) << 16);
   return half_to_float(h);
+}
+
+/// Element i of an F64 tensor as it is in the file.
+inline double element_f64(const entry& e, std::size_t i) {
+  std::uint64_t u;
+  std::memcpy(&u, e.bytes.data() + i * 8, 8);
+  if constexpr (std::endian::native == std::endian::big) u = __builtin_bswap64(u);
+  return std::bit_cast<double>(u);
 }
 
 /// A tensor to write: name, shape, F32 values in row-major order.

@@ -237,9 +237,16 @@ void read_tensors(const safetensors::contents& c, std::span<float> params, const
                           safetensors::shape_text(e.shape));
     x.for_each_element([&](std::size_t i, std::size_t j) {
       const float v = safetensors::element(e, i);
-      if (!std::isfinite(v))
+      if (!std::isfinite(v)) {
+        if (e.dtype->name == "F64" && std::isfinite(safetensors::element_f64(e, i))) {
+          char found[40];
+          std::snprintf(found, sizeof found, "%.17g", safetensors::element_f64(e, i));
+          throw weights_error(origin, name, "a value beyond float's range at " + x.index_text(i),
+                              "magnitudes up to 3.40282347e+38", found);
+        }
         throw weights_error(origin, name, "a value that is not finite at " + x.index_text(i), "finite values",
                             std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf"));
+      }
       params[x.offset + j] = v;
     });
     used.insert(e.name);
