@@ -139,10 +139,11 @@ inline contents parse(std::span<const std::byte> file, const std::string& origin
     throw fail("", "header length beyond the end of the file",
                "at most " + std::to_string(file.size() - 8) + " bytes", std::to_string(n) + " bytes");
   const auto* text = reinterpret_cast<const char*>(file.data() + 8);
-  if (n == 0 || text[0] != '{') {
+  if (n == 0) throw fail("", "the header is not a JSON object", "'{' at byte 8", "an empty header");
+  if (text[0] != '{') {
     char found[32];
     std::snprintf(found, sizeof found, "byte 0x%02x", static_cast<unsigned>(static_cast<unsigned char>(text[0])));
-    throw fail("", "the header is not a JSON object", "'{' at byte 8", n == 0 ? "an empty header" : found);
+    throw fail("", "the header is not a JSON object", "'{' at byte 8", found);
   }
 
   // Depth: the header object (1), a tensor's description (2), its shape and offsets (3). Deeper
