@@ -5,6 +5,7 @@
 #include <typenet/train/fit.hpp>
 #include <typenet/typenet.hpp>
 
+#include "../bands.hpp"
 #include "../seed.hpp"
 
 #include <doctest/doctest.h>
@@ -18,6 +19,8 @@
 #include <string>
 #include <vector>
 
+// Everything here in a namespace of its own: io_tests is a unity build (tests/io/meson.build).
+namespace checkpoint_tests {
 namespace {
 using namespace typenet;
 using net = network<input<8, 8, 1>, conv<filters<4>, kernel<3>, pad<1>>, relu, max_pool<window<2>>, flatten,
@@ -25,26 +28,8 @@ using net = network<input<8, 8, 1>, conv<filters<4>, kernel<3>, pad<1>>, relu, m
 using other_net = network<input<8, 8, 1>, conv<filters<4>, kernel<3>, pad<1>>, typenet::tanh, max_pool<window<2>>, flatten,
                           dense<units<3>>>;
 
-/// n samples of three classes, each a brighter band in another third of the image, with noise.
-data::dataset bands(std::size_t n, std::uint64_t seed) {
-  data::dataset d;
-  d.sample = volume(8, 8, 1);
-  d.count = n;
-  d.classes = 3;
-  d.images.resize(n * 64);
-  d.labels.resize(n);
-  std::mt19937_64 g(seed);
-  std::uniform_real_distribution<float> u(0.f, 0.5f);
-  for (std::size_t s = 0; s < n; ++s) {
-    d.labels[s] = static_cast<std::uint8_t>(g() % 3);
-    for (std::size_t i = 0; i < 64; ++i) d.images[s * 64 + i] = u(g) + ((i % 8) / 3 == d.labels[s] ? 0.5f : 0.f);
-  }
-  return d;
-}
-
-std::filesystem::path temp_file(const std::string& name) {
-  return std::filesystem::temp_directory_path() / ("typenet-checkpoint-test-" + std::to_string(::getpid()) + "-" + name);
-}
+std::filesystem::path temp_file(const std::string& name) { return testing::temp_path("checkpoint-test", name); }
+using testing::bands;
 
 std::vector<float> copy(std::span<const float> s) { return {s.begin(), s.end()}; }
 bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
@@ -164,7 +149,7 @@ TEST_CASE("a checkpoint for another network, optimizer or settings, or a damaged
   }
   SUBCASE("cut short") {
     std::vector<std::byte> bytes = safetensors::read_file(path);
-    bytes.resize(bytes.size() - 5);
+    bytes.erase(bytes.end() - 5, bytes.end());
     safetensors::write_file(path, bytes);
     train::trainer<net, train::cross_entropy, train::adam> other(target, {.lr = 1e-3});
     refused(other, "bytes");
@@ -172,3 +157,5 @@ TEST_CASE("a checkpoint for another network, optimizer or settings, or a damaged
   CHECK(same_bits(copy(target.parameters()), before));
   std::filesystem::remove(path);
 }
+
+}  // namespace checkpoint_tests

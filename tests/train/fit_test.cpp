@@ -2,6 +2,7 @@
 #include <typenet/train/fit.hpp>
 #include <typenet/typenet.hpp>
 
+#include "../bands.hpp"
 #include "../seed.hpp"
 
 #include <doctest/doctest.h>
@@ -20,26 +21,8 @@ using namespace typenet;
 using net = network<input<8, 8, 1>, conv<filters<4>, kernel<3>, pad<1>>, relu, max_pool<window<2>>, flatten,
                     dense<units<3>>>;
 
-/// n samples of three classes, each a brighter band in another third of the image, with noise.
-data::dataset bands(std::size_t n, std::uint64_t seed) {
-  data::dataset d;
-  d.sample = volume(8, 8, 1);
-  d.count = n;
-  d.classes = 3;
-  d.images.resize(n * 64);
-  d.labels.resize(n);
-  std::mt19937_64 g(seed);
-  std::uniform_real_distribution<float> u(0.f, 0.5f);
-  for (std::size_t s = 0; s < n; ++s) {
-    d.labels[s] = static_cast<std::uint8_t>(g() % 3);
-    for (std::size_t i = 0; i < 64; ++i) d.images[s * 64 + i] = u(g) + ((i % 8) / 3 == d.labels[s] ? 0.5f : 0.f);
-  }
-  return d;
-}
-
-std::filesystem::path temp_file(const std::string& name) {
-  return std::filesystem::temp_directory_path() / ("typenet-fit-test-" + std::to_string(::getpid()) + "-" + name);
-}
+std::filesystem::path temp_file(const std::string& name) { return testing::temp_path("fit-test", name); }
+using testing::bands;
 
 }  // namespace
 
