@@ -31,6 +31,8 @@
 namespace tn = typenet;
 namespace tp = typenet::pictures;
 
+// Everything here in a namespace of its own: io_tests is a unity build (tests/io/meson.build).
+namespace pictures_tests {
 namespace {
 
 tp::grid_options options_from(const nlohmann::json& o) {
@@ -249,3 +251,5 @@ TEST_CASE("layer_outputs: every layer's output, the last one reference::forward'
         ...);
   }(std::make_index_sequence<tn::layer_count<net> - 1>{});
 }
+
+}  // namespace pictures_tests

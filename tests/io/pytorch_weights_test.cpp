@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+// Everything here in a namespace of its own: io_tests is a unity build (tests/io/meson.build).
+namespace pytorch_weights_tests {
 namespace {
 using namespace typenet;
 
@@ -171,3 +173,5 @@ TEST_CASE("pytorch weights: one model's file does not load into the other") {
 }
 
 }  // namespace
+
+}  // namespace pytorch_weights_tests

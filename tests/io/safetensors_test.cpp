@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+// Everything here in a namespace of its own: io_tests is a unity build (tests/io/meson.build).
+namespace safetensors_tests {
 namespace {
 using namespace typenet;
 using namespace typenet::testing;
@@ -513,3 +515,5 @@ TEST_CASE("F16, BF16 and F64 files load exactly, subnormals included; values bey
 
 TEST_SUITE_END();
 }  // namespace
+
+}  // namespace safetensors_tests

@@ -19,6 +19,8 @@
 #include <string>
 #include <vector>
 
+// Everything here in a namespace of its own: io_tests is a unity build (tests/io/meson.build).
+namespace weights_tests {
 namespace {
 using namespace typenet;
 using small = network<input<4, 3, 2>, conv<filters<3>, kernel<2>, name<"conv">>, relu, flatten,
@@ -272,3 +274,5 @@ TEST_CASE("images move between PyTorch's C x H x W and typenet's H x W x C") {
   hwc_to_chw(s, hwc.data(), back.data());
   CHECK(back == chw);
 }
+
+}  // namespace weights_tests
