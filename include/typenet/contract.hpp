@@ -103,6 +103,11 @@ constexpr param_tensor weight_tensor(std::array<std::size_t, 4> dims, std::size_
 /// A bias vector of n values, initialised to 0.
 constexpr param_tensor bias_tensor(std::size_t n) { return {"bias", {n, 1, 1, 1}, 1, "O", init_rule::zeros, 0, 0}; }
 
+/// N zeros and read slack (16 floats, simd::read_slack): what a layer without a bias (no_bias)
+/// hands its kernel as the biases, so that one kernel serves both.
+template <class T, std::size_t N>
+inline constexpr T zero_biases[N + 16] = {};
+
 namespace contract {
 
 template <class L>

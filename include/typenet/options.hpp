@@ -29,6 +29,10 @@ struct units {};
 struct slope {};
 struct rounding {};
 struct divisor {};
+struct bias {};
+struct groups {};
+struct output_size {};
+struct defaults {};
 struct name {};
 }  // namespace label
 
@@ -164,6 +168,40 @@ struct count_padding {
   using label = label::divisor;
   static constexpr bool value = true;
   static constexpr bool positive = true;
+};
+
+/// Convolution and dense: no bias (ResNet's convolutions before a batch norm, PyTorch's bias=False).
+/// The layer then has weights only, and its output is the weighted sum alone.
+struct no_bias {
+  using label = label::bias;
+  static constexpr bool value = false;
+  static constexpr bool positive = true;
+};
+
+/// Grouped convolution: `groups<G>` splits the C input channels and the K filters into G groups,
+/// each filter seeing only its group's C / G channels (PyTorch's Conv2d groups=G). C and K must
+/// both be multiples of G.
+template <std::size_t G>
+struct groups {
+  using label = label::groups;
+  static constexpr std::size_t value = G;
+  static constexpr bool positive = G > 0;
+};
+
+/// Depthwise convolution: as many groups as input channels, each filter sees one channel
+/// (MobileNet's 3x3 layers; PyTorch's groups=in_channels). K must be a multiple of C.
+struct depthwise {
+  using label = label::groups;
+  static constexpr std::size_t value = 0;  ///< 0: one group per input channel
+  static constexpr bool positive = true;
+};
+
+/// The output grid of an adaptive pooling layer: `output_size<7>` is 7x7, `output_size<1>` global.
+template <std::size_t H, std::size_t W = H>
+struct output_size {
+  using label = label::output_size;
+  static constexpr extent2 value{H, W};
+  static constexpr bool positive = H > 0 && W > 0;
 };
 
 /// Marks what is not an option, so that a stray type gets a diagnostic rather

@@ -1,4 +1,4 @@
-// The xsimd activation kernels against the double reference: relu, leaky_relu, sigmoid, tanh, softmax.
+// The xsimd activation kernels against the double reference: relu, relu6, leaky_relu, sigmoid, tanh, softmax.
 #include "check.hpp"
 
 namespace {
@@ -7,6 +7,7 @@ using testing::check_against_reference;
 
 TEST_CASE("activations on their own, lengths around the SIMD width") {
   check_against_reference<network<input<5, 5, 7>, relu>>(-4.f, 4.f);
+  check_against_reference<network<input<5, 5, 7>, relu6>>(-9.f, 9.f);
   check_against_reference<network<input<5, 5, 7>, leaky_relu<slope<1, 10>>>>(-4.f, 4.f);
   check_against_reference<network<input<5, 5, 7>, sigmoid>>(-6.f, 6.f);
   check_against_reference<network<input<5, 5, 7>, typenet::tanh>>(-3.f, 3.f);

@@ -28,6 +28,28 @@ TEST_CASE("dense: input counts that leave inputs over after the split sums, on e
   check_against_reference<network<input<21>, dense<units<40>>>>();
 }
 
+TEST_CASE("dense no_bias: one sample and batches (the model's batched path), every remainder of samples") {
+  check_against_reference<network<input<33>, dense<units<19>, no_bias>>>();
+  check_against_reference<network<input<5, 5, 16>, flatten, dense<units<120>, no_bias>, relu, dense<units<10>, no_bias>>>();
+  using net = network<input<21>, dense<units<40>, no_bias>>;
+  const std::uint64_t seed = testing::fresh_seed();
+  INFO("seed " << seed);
+  std::mt19937_64 g(seed);
+  model<net> m;
+  testing::fill(m.parameters(), g);
+  for (std::size_t n : {1, 2, 7, 9}) {
+    std::vector<float> x(21 * n), y(40 * n);
+    testing::fill(x, g);
+    m.forward_batch(std::span<const float>(x), std::span<float>(y));
+    std::vector<double> p(m.parameters().begin(), m.parameters().end());
+    for (std::size_t s = 0; s < n; ++s) {
+      std::vector<double> xd(x.begin() + s * 21, x.begin() + (s + 1) * 21), r(40);
+      reference::forward<net, double>(p.data(), xd.data(), r.data());
+      for (std::size_t u = 0; u < 40; ++u) CHECK(y[s * 40 + u] == doctest::Approx(r[u]).epsilon(1e-5));
+    }
+  }
+}
+
 TEST_CASE("dense: fused relu and leaky_relu") {
   check_against_reference<network<input<64>, dense<units<33>>, relu>>();
   check_against_reference<network<input<64>, dense<units<33>>, leaky_relu<>>>();

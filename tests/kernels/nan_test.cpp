@@ -96,6 +96,28 @@ TEST_CASE("relu and leaky_relu keep NaN, alone and fused, as PyTorch does") {
   CHECK(y[2] == 2.f);
 }
 
+TEST_CASE("relu6 keeps NaN and clamps the infinities, alone and fused, as PyTorch's nn.ReLU6") {
+  // torch.nn.functional.relu6([nan, -inf, inf, -1, 3, 7]) = [nan, 0, 6, 0, 3, 6] (torch 1.13).
+  model<network<input<6>, relu6>> alone;
+  const auto a = alone.forward({{nan, -inf, inf, -1.f, 3.f, 7.f}});
+  CHECK(std::isnan(a[0]));
+  CHECK(a[1] == 0.f);
+  CHECK(a[2] == 6.f);
+  CHECK(a[3] == 0.f);
+  CHECK(a[4] == 3.f);
+  CHECK(a[5] == 6.f);
+  using fused = network<input<3>, dense<units<3>, no_bias>, relu6>;
+  static_assert(plan<fused>::steps[2] == step::fused);
+  model<fused> f;
+  std::fill(f.parameters().begin(), f.parameters().end(), 0.f);
+  for (std::size_t i = 0; i < 3; ++i) f.weights<1>()[i * 3 + i] = 1.f;
+  f.weights<1>()[0] = nan;  // a NaN weight reaches unit 0 only (an input NaN would reach every unit)
+  const auto y = f.forward({{1.f, -2.f, 9.f}});
+  CHECK(std::isnan(y[0]));
+  CHECK(y[1] == 0.f);
+  CHECK(y[2] == 6.f);
+}
+
 TEST_CASE("sigmoid and tanh at the infinities") {
   model<network<input<2>, sigmoid>> s;
   const auto ys = s.forward({{-inf, inf}});

@@ -79,4 +79,26 @@ TEST_CASE("avg_pool backward kernel with and without count_padding = the double 
       network<input<6, 7, 5>, avg_pool<window<2>, pad_sides<1, 0, 0, 1>, round_up, count_padding>>>();
   check_backward_against_reference<network<input<9, 8, 37>, avg_pool<window<3>, stride<2>, pad<1>, round_up>>>();
 }
+TEST_CASE("adaptive_avg_pool: windows from floor(o N / OH) to ceil((o + 1) N / OH), as PyTorch's") {
+  // 1 x 5 -> 1 x 3: columns [0, 2), [1, 4), [3, 5) (PyTorch's AdaptiveAvgPool2d((1, 3)) on 1..5).
+  model<network<input<1, 5, 1>, adaptive_avg_pool<output_size<1, 3>>>> m;
+  const auto y = m.forward({{1.f, 2.f, 3.f, 4.f, 5.f}});
+  CHECK(y[0] == 1.5f);
+  CHECK(y[1] == 3.f);
+  CHECK(y[2] == 4.5f);
+  // Global: each channel's mean, channels kept apart.
+  model<network<input<2, 2, 2>, global_avg_pool>> gap;
+  const auto z = gap.forward({{1.f, 10.f, 2.f, 20.f, 3.f, 30.f, 6.f, 60.f}});
+  CHECK(z.size() == 2);
+  CHECK(z[0] == 3.f);
+  CHECK(z[1] == 30.f);
+}
+
+TEST_CASE("adaptive_avg_pool against the double reference: global, shrinking, growing, channels around the SIMD width") {
+  check_against_reference<network<input<7, 7, 512>, global_avg_pool>>();
+  check_against_reference<network<input<13, 11, 19>, adaptive_avg_pool<output_size<4, 3>>>>();
+  check_against_reference<network<input<3, 2, 5>, adaptive_avg_pool<output_size<7, 5>>>>();  // windows repeat
+  check_against_reference<network<input<9, 9, 8>, conv<filters<16>, kernel<3>>, relu, global_avg_pool, flatten,
+                                  dense<units<5>>>>();
+}
 }  // namespace

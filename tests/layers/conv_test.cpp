@@ -53,4 +53,42 @@ static_assert(output_shape<network<input<8, 8, 1>, conv<filters<1>, kernel<3, 1>
 using resnet_stem = network<input<224, 224, 3>, conv<filters<64>, kernel<7>, stride<2>, pad<3>, round_down>>;
 static_assert(output_shape<resnet_stem> == volume(112, 112, 64));
 static_assert(param_count<resnet_stem> == 7 * 7 * 3 * 64 + 64);
+
+// --- beyond the lecture: no bias, groups, depthwise -------------------------------------------------
+namespace beyond {
+// ResNet's conv1 has no bias: 7 * 7 * 3 * 64 = 9,408 parameters (torchvision's resnet18().conv1).
+using resnet_stem = network<input<224, 224, 3>, conv<filters<64>, kernel<7>, stride<2>, pad<3>, no_bias, round_down>>;
+static_assert(param_count<resnet_stem> == 9'408);
+static_assert(bias_count<resnet_stem> == 0);
+static_assert(output_shape<resnet_stem> == volume(112, 112, 64));
+static_assert(mac_count<resnet_stem> == 112ull * 112 * 64 * 7 * 7 * 3);  // 118,013,952
+
+// groups<G>: each filter spans C / G channels. Conv2d(12, 18, 3, groups=3): 18 * 4 * 9 + 18 = 666.
+using grouped = network<input<8, 8, 12>, conv<filters<18>, kernel<3>, groups<3>>>;
+static_assert(weight_count<grouped> == 18 * (12 / 3) * 3 * 3);
+static_assert(param_count<grouped> == 666);
+static_assert(mac_count<grouped> == 6 * 6 * 18 * (12 / 3) * 3 * 3);
+static_assert(output_shape<grouped> == volume(6, 6, 18));
+// groups<1> is the ordinary convolution.
+static_assert(param_count<network<input<8, 8, 12>, conv<filters<18>, kernel<3>, groups<1>>>> == 18 * (12 * 9 + 1));
+
+// depthwise: one group per input channel. MobileNetV2's first depthwise layer, Conv2d(32, 32, 3,
+// padding=1, groups=32, bias=False) on 112x112: 288 weights, 112 * 112 * 32 * 9 MACs.
+using dw = network<input<112, 112, 32>, conv<filters<32>, kernel<3>, pad<1>, depthwise, no_bias>>;
+static_assert(param_count<dw> == 288);
+static_assert(mac_count<dw> == 112 * 112 * 32 * 9);
+static_assert(output_shape<dw> == volume(112, 112, 32));
+// depthwise with a multiplier: 2 filters per channel.
+static_assert(param_count<network<input<5, 5, 6>, conv<filters<12>, kernel<3>, depthwise>>> == 12 * 9 + 12);
+// ... and depthwise means groups<C>, whatever C the layer before gives.
+static_assert(param_count<network<input<9, 9, 3>, conv<filters<48>, kernel<1>>, conv<filters<48>, kernel<3>, depthwise>>,
+                          2> == param_count<network<input<7, 7, 48>, conv<filters<48>, kernel<3>, groups<48>>>>);
+
+// Channels or filters not divisible by the groups are rejected (compile_fail/
+// input_channels_not_divisible_by_groups.cpp, filters_not_divisible_by_groups.cpp).
+static_assert(!fits<network<input<8, 8, 10>, conv<filters<12>, kernel<3>, groups<4>>>>);
+static_assert(!fits<network<input<8, 8, 12>, conv<filters<10>, kernel<3>, groups<4>>>>);
+static_assert(!fits<network<input<8, 8, 12>, conv<filters<18>, kernel<3>, depthwise>>>);
+static_assert(fits<network<input<8, 8, 12>, conv<filters<24>, kernel<3>, depthwise>>>);
+}  // namespace beyond
 }  // namespace

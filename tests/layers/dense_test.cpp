@@ -23,4 +23,11 @@ static_assert(output_shape<acts> == volume(4, 4, 3));
 static_assert(param_count<acts> == 0 && layer_count<acts> == 7);
 static_assert(leaky_relu<>::negative_slope == 0.01 && leaky_relu<slope<1, 10>>::negative_slope == 0.1);
 static_assert(output_shape<network<input<10>, softmax>> == flat(10));
+
+// no_bias: weights only (PyTorch's Linear(bias=False)); relu6 is shape-preserving with nothing learned.
+static_assert(param_count<network<input<3, 3, 2>, dense<units<5>, no_bias>>> == 18 * 5);
+static_assert(bias_count<network<input<3, 3, 2>, dense<units<5>, no_bias>>> == 0);
+static_assert(mac_count<network<input<3, 3, 2>, dense<units<5>, no_bias>>> == 18 * 5);
+static_assert(output_shape<network<input<4, 4, 3>, relu6>> == volume(4, 4, 3));
+static_assert(param_count<network<input<4, 4, 3>, relu6>> == 0);
 }  // namespace

@@ -46,4 +46,17 @@ constexpr window2d six = bound_at<counting, 1>::layer::window_on<volume(6, 6, 3)
 static_assert(average_divisor<six, pool_op::average_counting_padding>(3, 3) == 4);
 static_assert(average_divisor<six, pool_op::average_counting_padding>(3, 0) == 6);
 static_assert(average_divisor<six, pool_op::average>(3, 3) == 1);
+
+// adaptive_avg_pool<output_size<OH, OW>>: the output grid whatever the input; global_avg_pool is 1x1.
+static_assert(output_shape<network<input<7, 7, 512>, global_avg_pool>> == volume(1, 1, 512));
+static_assert(output_shape<network<input<7, 7, 512>, global_avg_pool, flatten>> == flat(512));
+static_assert(output_shape<network<input<13, 11, 6>, adaptive_avg_pool<output_size<6>>>> == volume(6, 6, 6));
+static_assert(output_shape<network<input<3, 2, 4>, adaptive_avg_pool<output_size<7, 5>>>> == volume(7, 5, 4));
+static_assert(param_count<network<input<7, 7, 512>, global_avg_pool>> == 0);
+static_assert(!fits<network<input<10>, global_avg_pool>>);  // needs a volume (layer_needs_a_volume)
+// The windows: floor(o N / OH) to ceil((o + 1) N / OH) (PyTorch's start_index / end_index).
+static_assert(reference::adaptive_span(0, 5, 3).first == 0 && reference::adaptive_span(0, 5, 3).last == 2);
+static_assert(reference::adaptive_span(1, 5, 3).first == 1 && reference::adaptive_span(1, 5, 3).last == 4);
+static_assert(reference::adaptive_span(2, 5, 3).first == 3 && reference::adaptive_span(2, 5, 3).last == 5);
+static_assert(reference::adaptive_span(4, 3, 7).first == 1 && reference::adaptive_span(4, 3, 7).last == 3);  // 12/7, 15/7
 }  // namespace

@@ -104,6 +104,36 @@ TEST_CASE("pooling and activation backward = the double reference") {
   check_backward_kernel<net<input<13>, softmax>>();
 }
 
+TEST_CASE("no_bias, grouped, depthwise and adaptive pooling backward = the double reference") {
+  check_backward_kernel<net<input<9, 9, 17>, conv<filters<19>, kernel<3>, pad<1>, no_bias>>>();
+  check_backward_kernel<net<input<8, 8, 16>, conv<filters<16>, kernel<3>, pad<1>, depthwise>>>();
+  check_backward_kernel<net<input<7, 7, 6>, conv<filters<12>, kernel<3>, stride<2>, groups<3>, no_bias>>>();
+  check_backward_kernel<net<input<37>, dense<units<129>, no_bias>>>(5);
+  check_backward_kernel<net<input<7, 6, 19>, adaptive_avg_pool<output_size<3, 4>>>>();
+  check_backward_kernel<net<input<5, 5, 7>, relu6>>();
+}
+
+TEST_CASE("relu6's gradient is 0 at and outside [0, 6] and passes at NaN, as PyTorch's hardtanh_backward") {
+  // x = [nan, -1, 0, 3, 6, 7]: torch relu6(x).backward(1) gives [1, 0, 0, 1, 0, 0] (torch 1.13).
+  using N = net<input<6>, relu6>;
+  using B = bound_at<N, 1>;
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float x[6 + simd::read_slack] = {nan, -1, 0, 3, 6, 7};
+  float y[6 + simd::read_slack] = {}, gx[6 + simd::read_slack] = {};
+  const float gy[6 + simd::read_slack] = {1, 1, 1, 1, 1, 1};
+  const float want[6] = {1, 0, 0, 1, 0, 0};
+  train::forward_layer<N, 1>(nullptr, x, y, 1, nullptr);
+  train::backward_layer<N, 1>(nullptr, x, y, gy, gx, nullptr, 1, nullptr);
+  double xd[6], yd[6], gyd[6] = {1, 1, 1, 1, 1, 1}, gxd[6];
+  for (std::size_t i = 0; i < 6; ++i) xd[i] = x[i];
+  B::layer::template forward<B::input, B::output, double>(nullptr, xd, yd);
+  B::layer::template backward<B::input, B::output, double>(nullptr, xd, yd, gyd, gxd, nullptr);
+  for (std::size_t i = 0; i < 6; ++i) {
+    CHECK(gx[i] == want[i]);
+    CHECK(gxd[i] == want[i]);
+  }
+}
+
 TEST_CASE("max pooling's gradient goes to the first maximum of a window with ties, as PyTorch's") {
   using N = net<input<2, 4, 1>, max_pool<window<2>>>;
   using B = bound_at<N, 1>;

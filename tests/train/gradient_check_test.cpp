@@ -121,6 +121,17 @@ TEST_CASE("gradient check: every activation, softmax over a vector and over a vo
   check_gradients<after<input<2, 2, 5>, softmax>>();
 }
 
+TEST_CASE("gradient check: beyond the lecture: no_bias, grouped and depthwise convolution, adaptive pooling, relu6") {
+  check_gradients<after<input<5, 5, 3>, conv<filters<4>, kernel<3>, pad<1>, no_bias>>>();
+  check_gradients<after<input<12>, dense<units<7>, no_bias>>>();
+  check_gradients<after<input<5, 5, 6>, conv<filters<4>, kernel<3>, pad<1>, groups<2>>>>();
+  check_gradients<after<input<5, 6, 4>, conv<filters<4>, kernel<3>, stride<2>, pad<1>, depthwise, round_down>>>();
+  check_gradients<after<input<4, 4, 3>, conv<filters<6>, kernel<2>, depthwise, no_bias>>>();  // 2 filters a channel
+  check_gradients<after<input<5, 7, 3>, adaptive_avg_pool<output_size<3, 2>>>>();
+  check_gradients<after<input<3, 3, 4>, global_avg_pool>>();
+  check_gradients<after<input<3, 3, 4>, relu6>>();  // below 6 here; the clamp's gradient: backward_kernel_test
+}
+
 TEST_CASE("gradient check: whole networks (fixed seeds: random weights may put a ReLU input near its kink)") {
   using small = network<input<10, 10, 2>, conv<filters<4>, kernel<3>, pad<1>>, relu, max_pool<window<2>>,
                         conv<filters<6>, kernel<3>>, typenet::tanh, avg_pool<window<3>, stride<1>>, flatten,

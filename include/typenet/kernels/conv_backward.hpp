@@ -150,7 +150,7 @@ inline void conv_input_gradient(const float* wt, const float* g, float* gx) {
 
 /// The gradients of conv<G, K> over `samples` samples stored back to back
 /// (in: H x W x C each, grad_out: OH x OW x K each, grad_in likewise, or
-/// null). Adds to grad_weights (HWIO) and grad_biases; writes grad_in.
+/// null). Adds to grad_weights (HWIO) and grad_biases (unless null: no bias); writes grad_in.
 /// `scratch` holds conv_backward_plan<G, K>::scratch_floats floats.
 template <window2d G, std::size_t K>
 void conv_backward(const float* in, const float* weights, const float* grad_out, float* grad_in, float* grad_weights,
@@ -181,7 +181,7 @@ void conv_backward(const float* in, const float* weights, const float* grad_out,
         x = padded;
       }
       // Biases.
-      for (std::size_t k0 = 0; k0 < K; k0 += W) {
+      for (std::size_t k0 = 0; grad_biases && k0 < K; k0 += W) {
         vec acc(0.f);
         for (std::size_t p = 0; p < P::OH * P::OW; ++p) acc += vec::load_unaligned(g + p * K + k0);
         if (k0 + W <= K)

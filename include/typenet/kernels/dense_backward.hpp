@@ -25,7 +25,7 @@ inline auto first_lanes(std::size_t n) {
 
 /// The gradients of dense<Inputs, Units> over `samples` samples stored back to
 /// back (x: Inputs each, g: Units each, grad_in: Inputs each or null). Adds to
-/// grad_weights (inputs x units) and grad_biases; writes grad_in.
+/// grad_weights (inputs x units) and grad_biases (unless null: no bias); writes grad_in.
 template <std::size_t Inputs, std::size_t Units>
 void dense_backward(const float* x, const float* weights, const float* g, float* grad_in, float* grad_weights,
                     float* grad_biases, std::size_t samples) {
@@ -39,7 +39,7 @@ void dense_backward(const float* x, const float* weights, const float* g, float*
     constexpr std::size_t W = simd::lanes, V = (Units + W - 1) / W, tail = Units % W;
     // Biases.
     TYPENET_UNROLL
-    for (std::size_t v = 0; v < V; ++v) {
+    for (std::size_t v = 0; grad_biases && v < V; ++v) {
       vec acc(0.f);
       for (std::size_t s = 0; s < samples; ++s) acc += vec::load_unaligned(g + s * Units + v * W);
       if (tail != 0 && v == V - 1)

@@ -48,22 +48,25 @@ namespace reference {
 // for the unit's ISA, and kernels and the layers' kernel hooks call them.
 inline namespace TYPENET_ISA_NAMESPACE {
 
-/// Convolution of one sample with K filters over window G: in (HWC) -> out (HWC).
-template <window2d G, std::size_t K, class T>
+/// Convolution of one sample with K filters over window G: in (HWC) -> out (HWC). With Groups > 1
+/// the C channels and the K filters form Groups groups, filter k seeing only the C / Groups
+/// channels of group k / (K / Groups); the weights are then F_h x F_w x (C / Groups) x K.
+template <window2d G, std::size_t K, class T, std::size_t Groups = 1>
 constexpr void conv(const T* in, const T* weights, const T* biases, T* out) {
-  constexpr std::size_t C = G.channels, KW = G.window_width;
+  constexpr std::size_t C = G.channels, KW = G.window_width, CG = C / Groups, KG = K / Groups;
   for (std::size_t oh = 0; oh < G.out_height; ++oh) {
     const window_span rows = G.rows(oh);
     for (std::size_t ow = 0; ow < G.out_width; ++ow) {
       const window_span cols = G.cols(ow);
       for (std::size_t k = 0; k < K; ++k) {
+        const std::size_t c0 = k / KG * CG;  // the group's first input channel
         T acc = biases[k];
         for (std::size_t ih = rows.first; ih < rows.last; ++ih) {
           const std::size_t kh = ih + G.pad_top - oh * G.stride_height;
           for (std::size_t iw = cols.first; iw < cols.last; ++iw) {
             const std::size_t kw = iw + G.pad_left - ow * G.stride_width;
-            for (std::size_t c = 0; c < C; ++c)
-              acc += in[(ih * G.in_width + iw) * C + c] * weights[((kh * KW + kw) * C + c) * K + k];
+            for (std::size_t c = 0; c < CG; ++c)
+              acc += in[(ih * G.in_width + iw) * C + c0 + c] * weights[((kh * KW + kw) * CG + c) * K + k];
           }
         }
         out[(oh * G.out_width + ow) * K + k] = acc;
@@ -72,14 +75,15 @@ constexpr void conv(const T* in, const T* weights, const T* biases, T* out) {
   }
 }
 
-/// The gradients of conv<G, K> for one sample, from the gradient of its
+/// The gradients of conv<G, K, Groups> for one sample, from the gradient of its
 /// output `grad_out`: adds dL/dweights and dL/dbiases to grad_weights and
-/// grad_biases (a batch sums into them), and writes dL/din to grad_in unless
-/// it is null (the first layer's is not needed).
-template <window2d G, std::size_t K, class T>
+/// grad_biases (a batch sums into them; grad_biases null: the layer has no
+/// bias), and writes dL/din to grad_in unless it is null (the first layer's
+/// is not needed).
+template <window2d G, std::size_t K, class T, std::size_t Groups = 1>
 constexpr void conv_backward(const T* in, const T* weights, const T* grad_out, T* grad_in, T* grad_weights,
                              T* grad_biases) {
-  constexpr std::size_t C = G.channels, KW = G.window_width;
+  constexpr std::size_t C = G.channels, KW = G.window_width, CG = C / Groups, KG = K / Groups;
   if (grad_in)
     for (std::size_t i = 0; i < G.in_height * G.in_width * C; ++i) grad_in[i] = T(0);
   for (std::size_t oh = 0; oh < G.out_height; ++oh) {
@@ -87,22 +91,25 @@ constexpr void conv_backward(const T* in, const T* weights, const T* grad_out, T
     for (std::size_t ow = 0; ow < G.out_width; ++ow) {
       const window_span cols = G.cols(ow);
       const T* g = grad_out + (oh * G.out_width + ow) * K;
-      for (std::size_t k = 0; k < K; ++k) grad_biases[k] += g[k];
+      if (grad_biases)
+        for (std::size_t k = 0; k < K; ++k) grad_biases[k] += g[k];
       for (std::size_t ih = rows.first; ih < rows.last; ++ih) {
         const std::size_t kh = ih + G.pad_top - oh * G.stride_height;
         for (std::size_t iw = cols.first; iw < cols.last; ++iw) {
           const std::size_t kw = iw + G.pad_left - ow * G.stride_width;
-          for (std::size_t c = 0; c < C; ++c) {
-            const T x = in[(ih * G.in_width + iw) * C + c];
-            const T* w = weights + ((kh * KW + kw) * C + c) * K;
-            T* gw = grad_weights + ((kh * KW + kw) * C + c) * K;
-            T gx = T(0);
-            for (std::size_t k = 0; k < K; ++k) {
-              gw[k] += x * g[k];
-              gx += w[k] * g[k];
+          for (std::size_t group = 0; group < Groups; ++group)
+            for (std::size_t c = 0; c < CG; ++c) {
+              const T x = in[(ih * G.in_width + iw) * C + group * CG + c];
+              const T* w = weights + ((kh * KW + kw) * CG + c) * K + group * KG;
+              T* gw = grad_weights + ((kh * KW + kw) * CG + c) * K + group * KG;
+              const T* gg = g + group * KG;
+              T gx = T(0);
+              for (std::size_t k = 0; k < KG; ++k) {
+                gw[k] += x * gg[k];
+                gx += w[k] * gg[k];
+              }
+              if (grad_in) grad_in[(ih * G.in_width + iw) * C + group * CG + c] += gx;
             }
-            if (grad_in) grad_in[(ih * G.in_width + iw) * C + c] += gx;
-          }
         }
       }
     }
@@ -177,6 +184,48 @@ constexpr void pool_backward(const T* in, const T* grad_out, T* grad_in) {
         pool_window_backward<G, Op, T>(in, oh, ow, c, grad_out[(oh * G.out_width + ow) * C + c], grad_in);
 }
 
+/// The input span adaptive pooling averages for output o of Out over an extent of N: from
+/// floor(o N / Out) to ceil((o + 1) N / Out), as PyTorch's adaptive_avg_pool2d.
+constexpr window_span adaptive_span(std::size_t o, std::size_t n, std::size_t out) {
+  return {o * n / out, ((o + 1) * n + out - 1) / out};
+}
+
+/// Adaptive average pooling of one H x W x C sample to OH x OW x C: each output is the mean of
+/// its adaptive_span rows and columns. Channels innermost, so the loop vectorizes.
+template <std::size_t H, std::size_t W, std::size_t C, std::size_t OH, std::size_t OW, class T>
+constexpr void adaptive_avg_pool(const T* in, T* out) {
+  for (std::size_t oh = 0; oh < OH; ++oh) {
+    const window_span rows = adaptive_span(oh, H, OH);
+    for (std::size_t ow = 0; ow < OW; ++ow) {
+      const window_span cols = adaptive_span(ow, W, OW);
+      T* y = out + (oh * OW + ow) * C;
+      for (std::size_t c = 0; c < C; ++c) y[c] = T(0);
+      for (std::size_t ih = rows.first; ih < rows.last; ++ih)
+        for (std::size_t iw = cols.first; iw < cols.last; ++iw)
+          for (std::size_t c = 0; c < C; ++c) y[c] += in[(ih * W + iw) * C + c];
+      const T count = static_cast<T>(rows.size() * cols.size());
+      for (std::size_t c = 0; c < C; ++c) y[c] /= count;
+    }
+  }
+}
+
+/// The gradient of adaptive_avg_pool: each output's gradient shared among the inputs it averages.
+template <std::size_t H, std::size_t W, std::size_t C, std::size_t OH, std::size_t OW, class T>
+constexpr void adaptive_avg_pool_backward(const T* grad_out, T* grad_in) {
+  for (std::size_t i = 0; i < H * W * C; ++i) grad_in[i] = T(0);
+  for (std::size_t oh = 0; oh < OH; ++oh) {
+    const window_span rows = adaptive_span(oh, H, OH);
+    for (std::size_t ow = 0; ow < OW; ++ow) {
+      const window_span cols = adaptive_span(ow, W, OW);
+      const T* g = grad_out + (oh * OW + ow) * C;
+      const T count = static_cast<T>(rows.size() * cols.size());
+      for (std::size_t ih = rows.first; ih < rows.last; ++ih)
+        for (std::size_t iw = cols.first; iw < cols.last; ++iw)
+          for (std::size_t c = 0; c < C; ++c) grad_in[(ih * W + iw) * C + c] += g[c] / count;
+    }
+  }
+}
+
 /// Fully connected: out[u] = b[u] + sum_i in[i] * w[i][u].
 template <std::size_t Inputs, std::size_t Units, class T>
 constexpr void dense(const T* in, const T* weights, const T* biases, T* out) {
@@ -188,11 +237,12 @@ constexpr void dense(const T* in, const T* weights, const T* biases, T* out) {
 }
 
 /// The gradients of dense<Inputs, Units> for one sample: adds dL/dweights and
-/// dL/dbiases, writes dL/din unless grad_in is null.
+/// dL/dbiases (unless grad_biases is null: no bias), writes dL/din unless grad_in is null.
 template <std::size_t Inputs, std::size_t Units, class T>
 constexpr void dense_backward(const T* in, const T* weights, const T* grad_out, T* grad_in, T* grad_weights,
                               T* grad_biases) {
-  for (std::size_t u = 0; u < Units; ++u) grad_biases[u] += grad_out[u];
+  if (grad_biases)
+    for (std::size_t u = 0; u < Units; ++u) grad_biases[u] += grad_out[u];
   for (std::size_t i = 0; i < Inputs; ++i) {
     T gx = T(0);
     for (std::size_t u = 0; u < Units; ++u) {

@@ -1,4 +1,4 @@
-// Element-wise activations (relu, leaky_relu, sigmoid, tanh) and softmax: shape-preserving, no parameters.
+// Element-wise activations (relu, relu6, leaky_relu, sigmoid, tanh) and softmax: shape-preserving, no parameters.
 #pragma once
 
 #include <typenet/kernels/activation.hpp>
@@ -89,6 +89,19 @@ struct relu {
     else return xsimd::select(y <= V(0.f), V(0.f), V(1.f));
   }
 };
+struct relu6 {
+  template <class V>
+  constexpr V operator()(V x) const {
+    if constexpr (is_scalar<V>) return x < V(0) ? V(0) : (x > V(6) ? V(6) : x);
+    else return xsimd::select(x < V(0.f), V(0.f), xsimd::select(x > V(6.f), V(6.f), x));
+  }
+  /// 0 for x <= 0 or x >= 6, 1 elsewhere (NaN included), as PyTorch's hardtanh_backward.
+  template <class V>
+  constexpr V derivative(V x, V) const {
+    if constexpr (is_scalar<V>) return x <= V(0) || x >= V(6) ? V(0) : V(1);
+    else return xsimd::select(x <= V(0.f) || x >= V(6.f), V(0.f), V(1.f));
+  }
+};
 struct leaky_relu {
   double slope;
   template <class V>
@@ -133,6 +146,12 @@ struct tanh {
 struct relu : elementwise<relu> {
   static constexpr std::string_view kind = "relu";
   static constexpr ops::relu fusion{};
+};
+
+/// min(max(0, x), 6): MobileNet's activation (PyTorch's nn.ReLU6).
+struct relu6 : elementwise<relu6> {
+  static constexpr std::string_view kind = "relu6";
+  static constexpr ops::relu6 fusion{};
 };
 
 /// x for x > 0, slope * x otherwise. Default slope<1, 100> (0.01).
