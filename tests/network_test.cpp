@@ -1,5 +1,8 @@
 // Static tests of the network fold: positions, totals, memory facts, blocks, nesting, error containment.
+#include <typenet/bound.hpp>
 #include <typenet/typenet.hpp>
+
+#include <type_traits>
 
 namespace {
 namespace tn = typenet;
@@ -116,4 +119,35 @@ static_assert(!fits<network<input<4>, block<name<"a">, named<"r", relu>>, named<
 static_assert(!fits<network<input<4>, block<name<"a">>>>);
 // The outermost network's own name is not a prefix.
 static_assert(position_of<network<name<"net">, input<4>, named<"r", relu>>, "r"> == 1);
+
+// defaults<...>: options every layer of a group takes unless it has its own, written once.
+namespace with_defaults {
+// PyTorch floors every window: round_down once for the network instead of on each layer.
+using floored = network<defaults<round_down>, input<9, 9, 3>, conv<filters<4>, kernel<2>, stride<2>>,
+                        max_pool<window<3>, stride<2>>, dense<units<5>>>;
+static_assert(output_shape<floored, 1> == volume(4, 4, 4));
+static_assert(output_shape<floored, 2> == volume(1, 1, 4));
+static_assert(std::is_same_v<bound_at<floored, 1>::layer, conv<filters<4>, kernel<2>, stride<2>, round_down>>);
+static_assert(std::is_same_v<bound_at<floored, 3>::layer, dense<units<5>>>);  // dense takes no rounding
+// A layer's own option wins; so do a nested group's defaults; blocks and nested networks inherit.
+using mixed = network<defaults<round_down, no_bias>, input<9, 9, 3>,
+                      conv<filters<4>, kernel<2>, stride<2>, round_up>,            // 5x5: its own round_up
+                      block<defaults<round_up>, max_pool<window<2>>>,             // 3x3: the block's round_up
+                      block<avg_pool<window<2>>>,                                 // 1x1: the network's round_down
+                      dense<units<5>>>;                                           // no_bias from the network
+static_assert(output_shape<mixed, 1> == volume(5, 5, 4));
+static_assert(param_count<mixed, 1> == 2 * 2 * 3 * 4);
+static_assert(output_shape<mixed, 2> == volume(3, 3, 4));
+static_assert(output_shape<mixed, 3> == volume(1, 1, 4));
+static_assert(param_count<mixed, 4> == 4 * 5);
+// count_padding goes to average pooling only (max_pool does not take it).
+using counted = network<defaults<count_padding>, input<4, 4, 1>, max_pool<window<3>, stride<1>, pad<1>>,
+                        avg_pool<window<3>, stride<1>, pad<1>>>;
+static_assert(std::is_same_v<bound_at<counted, 1>::layer, max_pool<window<3>, stride<1>, pad<1>>>);
+static_assert(std::is_same_v<bound_at<counted, 2>::layer, avg_pool<window<3>, stride<1>, pad<1>, count_padding>>);
+// Without defaults the lecture's exact tiling holds.
+static_assert(!fits<network<input<9, 9, 3>, conv<filters<4>, kernel<2>, stride<2>>>>);
+// A block holding only a name and defaults is empty.
+static_assert(!fits<network<input<4, 4, 1>, block<name<"b">, defaults<round_down>>>>);
+}  // namespace with_defaults
 }  // namespace

@@ -5,6 +5,7 @@
 #include <typenet/layers/input.hpp>
 
 #include <boost/hana/at.hpp>
+#include <boost/hana/contains.hpp>
 #include <boost/hana/flatten.hpp>
 #include <boost/hana/front.hpp>
 #include <boost/hana/length.hpp>
@@ -32,6 +33,21 @@ struct network {};
 /// enclosing network, so layer positions count their layers one by one.
 template <class... Layers>
 struct block {};
+
+/// Options every layer of a network or block (nested groups included) takes
+/// unless it is given its own: `network<defaults<round_down>, input<224, 224, 3>, ...>`
+/// floors every window as PyTorch does, written once. Each option goes to the
+/// layers that accept its label and lack one (round_down: conv and pooling;
+/// count_padding: avg_pool; no_bias: conv and dense); a group's own defaults
+/// take precedence over those around it.
+template <class... Options>
+struct defaults {
+  using label = label::defaults;
+  static constexpr bool positive = true;
+  static_assert((!std::is_same_v<typename label_of<Options>::type, not_an_option> && ...),
+                "typenet: defaults<...> takes layer options (round_down, round_up, count_padding, no_bias, ...); "
+                "one of its arguments is not an option (it is in the instantiation above).");
+};
 
 /// Names a layer that takes no options (`named<"act1", relu>`, `named<"in", input<8, 8, 3>>`):
 /// in a network it stands for Layer, with the name Text.
@@ -137,12 +153,84 @@ constexpr auto name_problem(Entries entries) {
   }
 }
 
-/// The entries a declared element stands for under the name prefix Prefix:
-/// a layer, nothing for a group's name<> option, or a nested group's layers.
-template <fixed_string Prefix, class L>
+/// Whether layer L declares that it takes options with label Label.
+template <class L, class Label>
+constexpr bool accepts_label() {
+  return decltype(boost::hana::contains(option_labels<L>::accepted, boost::hana::type_c<Label>))::value;
+}
+
+/// L with the default option D appended, if L takes D's label and was given none.
+template <class L, class D>
+struct add_default {
+  using type = L;
+};
+template <template <class...> class Layer, class... Options, class D>
+  requires(typenet::Layer<Layer<Options...>> && accepts_label<Layer<Options...>, typename label_of<D>::type>() &&
+           count_label<typename label_of<D>::type, Options...> == 0)
+struct add_default<Layer<Options...>, D> {
+  using type = Layer<Options..., D>;
+};
+
+/// L with each option of Defaults (a defaults<...>) it takes and lacks appended, in order.
+template <class L, class Defaults>
+struct with_defaults {
+  using type = L;
+};
+template <class L, class D, class... Ds>
+struct with_defaults<L, defaults<D, Ds...>> {
+  using type = typename with_defaults<typename add_default<L, D>::type, defaults<Ds...>>::type;
+};
+
+/// Is T a defaults<...>? (Matched by its template, not its label, so that a defaults<> whose
+/// static_assert failed is still one, and reports nothing more.)
+template <class T>
+inline constexpr bool is_defaults = false;
+template <class... Os>
+inline constexpr bool is_defaults<defaults<Os...>> = true;
+
+/// The options of every defaults<> among a group's elements, in order.
+template <class... Ls>
+struct own_defaults {
+  using type = defaults<>;
+};
+template <class L, class... Ls>
+struct own_defaults<L, Ls...> {
+  using type = typename own_defaults<Ls...>::type;
+};
+template <class... Os, class... Ls>
+struct own_defaults<defaults<Os...>, Ls...> {
+  template <class Rest>
+  struct prepend;
+  template <class... Rs>
+  struct prepend<defaults<Rs...>> {
+    using type = defaults<Os..., Rs...>;
+  };
+  using type = typename prepend<typename own_defaults<Ls...>::type>::type;
+};
+
+/// The defaults of a group: its own defaults<> options, then those of the groups around it
+/// (Outer): the first of each label wins.
+template <class Outer, class... Ls>
+struct group_defaults;
+template <class... Outer, class... Ls>
+struct group_defaults<defaults<Outer...>, Ls...> {
+  template <class D>
+  struct options_of;
+  template <class... Own>
+  struct options_of<defaults<Own...>> {
+    using type = defaults<Own..., Outer...>;
+  };
+  using type = typename options_of<typename own_defaults<Ls...>::type>::type;
+};
+
+/// The entries a declared element stands for under the name prefix Prefix
+/// and the enclosing groups' Defaults: a layer (with the defaults it takes),
+/// nothing for a group's name<> or defaults<> option, or a nested group's layers.
+template <fixed_string Prefix, class Defaults, class Declared>
 struct expand {
+  using L = typename with_defaults<Declared, Defaults>::type;
   static constexpr auto layers = [] {
-    if constexpr (has_label<L, label::name>)
+    if constexpr (has_label<Declared, label::name> || is_defaults<Declared>)
       return boost::hana::tuple_t<>;
     else if constexpr (own_name<L>::text.size() == 0)
       return boost::hana::tuple_t<entry<L, fixed_string{""}>>;
@@ -152,13 +240,13 @@ struct expand {
 };
 
 /// The entries of a group's elements Ls, whose names start with Prefix.
-template <fixed_string Prefix, class... Ls>
+template <fixed_string Prefix, class Defaults, class... Ls>
 constexpr auto splice() {
   namespace hana = boost::hana;
   if constexpr (sizeof...(Ls) == 0) {
     return hana::tuple_t<>;
   } else {
-    return hana::flatten(hana::make_tuple(expand<Prefix, Ls>::layers...));
+    return hana::flatten(hana::make_tuple(expand<Prefix, Defaults, Ls>::layers...));
   }
 }
 
@@ -166,29 +254,36 @@ constexpr auto splice() {
 template <fixed_string Prefix, class... Ls>
 inline constexpr auto group_prefix = join<Prefix, option_t<label::name, name<"">, Ls...>::text>();
 
+/// The entries of a group's elements: its prefix and its defaults applied.
+template <fixed_string Prefix, class Defaults, class... Ls>
+constexpr auto splice_group() {
+  return splice<group_prefix<Prefix, Ls...>, typename group_defaults<Defaults, Ls...>::type, Ls...>();
+}
+
 // A group that breaks a rule (an empty block, a nested network without an
 // input) becomes a group_problem in its place, which the fold reports at that
 // position like any rejected layer.
-template <fixed_string Prefix, class... Ls>
-struct expand<Prefix, block<Ls...>> {
+template <fixed_string Prefix, class Defaults, class... Ls>
+struct expand<Prefix, Defaults, block<Ls...>> {
   static constexpr auto layers = [] {
-    if constexpr (sizeof...(Ls) == count_label<label::name, Ls...>)
+    if constexpr (sizeof...(Ls) == count_label<label::name, Ls...> + (std::size_t{is_defaults<Ls>} + ... + 0))
       return boost::hana::tuple_t<entry<group_problem<error::block_is_empty<block<Ls...>>>, fixed_string{""}>>;
     else
-      return splice<group_prefix<Prefix, Ls...>, Ls...>();
+      return splice_group<Prefix, Defaults, Ls...>();
   }();
 };
 
-template <fixed_string Prefix, fixed_string Text, class L>
-struct expand<Prefix, named<Text, L>> {
-  static constexpr auto layers = boost::hana::tuple_t<entry<L, join<Prefix, Text>()>>;
+template <fixed_string Prefix, class Defaults, fixed_string Text, class Declared>
+struct expand<Prefix, Defaults, named<Text, Declared>> {
+  static constexpr auto layers =
+      boost::hana::tuple_t<entry<typename with_defaults<Declared, Defaults>::type, join<Prefix, Text>()>>;
 };
 
-template <fixed_string Prefix, class... Ls>
-struct expand<Prefix, network<Ls...>> {
+template <fixed_string Prefix, class Defaults, class... Ls>
+struct expand<Prefix, Defaults, network<Ls...>> {
   // A nested network keeps the rules of a network (a group without an input is a block<>).
   static constexpr auto layers = [] {
-    constexpr auto spliced = splice<group_prefix<Prefix, Ls...>, Ls...>();
+    constexpr auto spliced = splice_group<Prefix, Defaults, Ls...>();
     using problem = typename decltype(start_problem<network<Ls...>>(spliced))::type;
     if constexpr (std::is_void_v<problem>)
       return spliced;
@@ -253,7 +348,8 @@ template <class... Ls, bool Report>
 struct analysis<network<Ls...>, Report> {
   using net = network<Ls...>;
   // The outermost network's own name<>, if any, is not part of its layers' names.
-  static constexpr auto layers = splice<fixed_string{""}, Ls...>();
+  static constexpr auto layers =
+      splice<fixed_string{""}, typename group_defaults<defaults<>, Ls...>::type, Ls...>();
   using start = typename decltype(start_problem<net>(layers))::type;
   using problem = std::conditional_t<std::is_void_v<start>, typename decltype(name_problem<net>(layers))::type, start>;
   static constexpr auto bound_layers = [] {
