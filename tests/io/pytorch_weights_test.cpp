@@ -149,6 +149,20 @@ TEST_CASE("pytorch weights: Cifar10 (named layers) gives PyTorch's logits") {
   check_outputs<models::cifar10>("cifar10_torch.safetensors", "cifar10_torch_io.safetensors");
 }
 
+/// torch_models.beyond_lecture(): grouped, depthwise and bias-free layers, ReLU6, adaptive pooling,
+/// on 12 x 11 inputs with PyTorch's floor rounding written once.
+using beyond_lecture =
+    network<defaults<round_down>, input<12, 11, 3>, conv<filters<8>, kernel<3>, pad<1>, no_bias>, relu6,
+            conv<filters<8>, kernel<3>, stride<2>, pad<1>, depthwise>, relu6, conv<filters<12>, kernel<1>, groups<4>, no_bias>,
+            adaptive_avg_pool<output_size<4, 5>>, conv<filters<24>, kernel<3>, pad<1>, depthwise>, global_avg_pool,
+            flatten, dense<units<5>, no_bias>>;
+
+TEST_CASE("pytorch weights: grouped, depthwise and bias-free layers, ReLU6 and adaptive pooling give PyTorch's outputs") {
+  static_assert(param_count<beyond_lecture> == 8 * 3 * 9 + (8 * 9 + 8) + 12 * 2 + (24 * 9 + 24) + 24 * 5);
+  check_names<beyond_lecture>("beyond_torch.safetensors");
+  check_outputs<beyond_lecture>("beyond_torch.safetensors", "beyond_torch_io.safetensors");
+}
+
 TEST_CASE("pytorch weights: the comparison sees a layout mistake") {
   // Inputs fed in PyTorch's C x H x W order without chw_to_hwc: the measure must call that wrong, or
   // the tests above could not tell the layouts apart (with one channel LeNet-5's are the same).
