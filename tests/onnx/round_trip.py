@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """ONNX round trip: PyTorch -> torch.onnx.export -> tools/onnx-to-typenet -> a C++ program -> PyTorch's outputs.
 
-Exports four networks with random seeded weights (tools/torch_models.py's lenet5() and Cifar10, and two
+Exports five networks with random seeded weights (tools/torch_models.py's lenet5() and Cifar10, and three
 below that use the rest of the tool's operators), converts each with the tool, compiles the generated
 headers into one program with this build's compiler, loads each weights file with
 typenet::load_weights and runs the same inputs as PyTorch; the outputs must agree within 1e-5 of the
@@ -76,6 +76,22 @@ def networks(torch, nn, F, tm):
             x = torch.tanh(torch.matmul(x, self.w) + self.b)
             return self.fc(x)
 
+    class Mobile(nn.Module):
+        """Beyond the lecture: bias-free convolutions (Conv without B: no_bias), ReLU6 (Clip 0, 6), depthwise
+        (group = C) and grouped (group 2) convolutions, global average pooling and a bias-free Linear (Gemm
+        without C), in an nn.Sequential ("body.0.weight": name<"body.0">)."""
+
+        def __init__(self):
+            super().__init__()
+            self.body = nn.Sequential(
+                nn.Conv2d(3, 8, 3, stride=2, padding=1, bias=False), nn.ReLU6(),   # 7x7x8
+                nn.Conv2d(8, 8, 3, padding=1, groups=8), nn.ReLU6(),              # depthwise
+                nn.Conv2d(8, 16, 1, groups=2, bias=False), nn.ReLU6(),            # grouped
+                nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, 4, bias=False))
+
+        def forward(self, x):
+            return self.body(x)
+
     torch.manual_seed(1)
     lenet5 = tm.lenet5()
     torch.manual_seed(2)
@@ -86,11 +102,16 @@ def networks(torch, nn, F, tm):
         mixed.fc2.weight.mul_(20)  # logits far apart, so that the softmax is far from uniform
     torch.manual_seed(4)
     pooled = Pooled()
+    torch.manual_seed(5)
+    mobile = Mobile()
+    with torch.no_grad():
+        mobile.body[0].weight.mul_(8)  # outputs far enough out that ReLU6 clamps at 6 as well as at 0
     dynamic = {"input_names": ["x"], "output_names": ["y"], "dynamic_axes": {"x": {0: "N"}, "y": {0: "N"}}}
     return [("lenet5", lenet5, (1, 28, 28), {}),
             ("cifar10", cifar10, (3, 32, 32), {}),
             ("mixed", mixed, (3, 12, 12), dynamic),
-            ("pooled", pooled, (4, 9, 7), {})]
+            ("pooled", pooled, (4, 9, 7), {}),
+            ("mobile", mobile, (3, 13, 13), {})]
 
 
 PROGRAM = r"""// Written by tests/onnx/round_trip.py: runs the networks tools/onnx-to-typenet declared.
@@ -98,6 +119,7 @@ PROGRAM = r"""// Written by tests/onnx/round_trip.py: runs the networks tools/on
 #include "cifar10.hpp"
 #include "mixed.hpp"
 #include "pooled.hpp"
+#include "mobile.hpp"
 
 #include <typenet/io/weights.hpp>
 #include <typenet/models/cifar10.hpp>
@@ -156,6 +178,7 @@ int main(int argc, char** argv) try {
   if (net == "cifar10") return run<onnx_round_trip::cifar10>(argv[2], argv[3], argv[4]);
   if (net == "mixed") return run<onnx_round_trip::mixed>(argv[2], argv[3], argv[4]);
   if (net == "pooled") return run<onnx_round_trip::pooled>(argv[2], argv[3], argv[4]);
+  if (net == "mobile") return run<onnx_round_trip::mobile>(argv[2], argv[3], argv[4]);
   return std::fprintf(stderr, "no network %s\n", argv[1]), 2;
 } catch (const std::exception& e) {
   std::fprintf(stderr, "round_trip: %s\n", e.what());

@@ -177,11 +177,12 @@ class Mapping(unittest.TestCase):
                 m = model([node("Conv", ["x", "w"], ["y"], kernel_shape=[3, 3], **attributes)], {"w": rand(2, 3, 3, 3)},
                           shape=(1, 3, n, n))
                 r = self.ok(m)
-                self.assertEqual(r.layers()[1], f"{T}conv<{', '.join([f'{T}filters<2>', f'{T}kernel<3>'] + options)}>")
+                self.assertEqual(r.layers()[1],
+                                 f"{T}conv<{', '.join([f'{T}filters<2>', f'{T}kernel<3>'] + options + [f'{T}no_bias'])}>")
                 self.assertIn(f"-> {out}", r.header)
-                # no bias in the graph: zeros in the file, named by position ("w" is not a module's weight)
-                self.assertEqual(sorted(r.tensors), ["0.bias", "0.weight"])
-                np.testing.assert_array_equal(r.tensors["0.bias"], np.zeros(2, np.float32))
+                # no bias in the graph: no_bias, the weight alone in the file, named by position ("w" is not a
+                # module's weight)
+                self.assertEqual(sorted(r.tensors), ["0.weight"])
 
     def test_activations(self):
         for alpha, slope in ((0.01, "1, 100"), (0.2, "1, 5"), (0.1, "1, 10"), (0.3, "3, 10"), (0.125, "1, 8")):
@@ -191,6 +192,25 @@ class Mapping(unittest.TestCase):
         r = self.ok(model([node("Sigmoid", ["x"], ["s"]), node("Tanh", ["s"], ["t"]), node("Identity", ["t"], ["i"]),
                            node("Dropout", ["i"], ["y"])], shape=(1, 5)))
         self.assertEqual(r.layers(), [f"{T}input<5>", f"{T}sigmoid", f"{T}tanh"])  # Identity and Dropout skipped
+
+    def test_clip_to_0_6_is_relu6(self):
+        for opset in (11, 14, 17):
+            with self.subTest(opset=opset):
+                r = self.ok(model([node("Clip", ["x", "lo", "hi"], ["y"])],
+                                  {"lo": np.float32(0), "hi": np.float32(6)}, shape=(1, 5), opset=opset))
+                self.assertEqual(r.layers()[1], f"{T}relu6")
+
+    def test_grouped_depthwise_and_bias_free_convolutions(self):
+        w, b = rand(12, 2, 3, 3), rand(12)
+        r = self.ok(model([node("Conv", ["x", "w", "b"], ["y"], kernel_shape=[3, 3], pads=[1, 1, 1, 1], group=3)],
+                          {"w": w, "b": b}, shape=(1, 6, 8, 8)))
+        self.assertEqual(r.layers()[1], f"{T}conv<{T}filters<12>, {T}kernel<3>, {T}pad<1>, {T}groups<3>>")
+        np.testing.assert_array_equal(r.tensors["0.weight"], w)
+        r = self.ok(model([node("Conv", ["x", "w"], ["y"], kernel_shape=[3, 3], strides=[2, 2], group=6)],
+                          {"w": rand(6, 1, 3, 3)}, shape=(1, 6, 9, 9)))
+        self.assertEqual(r.layers()[1],
+                         f"{T}conv<{T}filters<6>, {T}kernel<3>, {T}stride<2>, {T}depthwise, {T}no_bias>")
+        self.assertEqual(sorted(r.tensors), ["0.weight"])
 
     def test_leaky_relu_slope_is_alphas_float(self):
         r = self.ok(model([node("LeakyRelu", ["x"], ["y"], alpha=0.0123)], shape=(1, 5)))
@@ -211,7 +231,7 @@ class Mapping(unittest.TestCase):
              f"{T}avg_pool<{T}window<2>, {T}pad<1>>", "4x4x2"),  # count_include_pad=0: typenet's avg_pool
             ("AveragePool", dict(kernel_shape=[2, 2], strides=[2, 2], count_include_pad=1), 6,
              f"{T}avg_pool<{T}window<2>>", "3x3x2"),  # no padding: nothing to count
-            ("GlobalAveragePool", {}, 6, f"{T}avg_pool<{T}window<6>>", "1x1x2"),
+            ("GlobalAveragePool", {}, 6, f"{T}adaptive_avg_pool<{T}output_size<1>>", "1x1x2"),
             ("GlobalMaxPool", {}, 6, f"{T}max_pool<{T}window<6>>", "1x1x2"),
         ]
         for op, attributes, n, layer, out in cases:
@@ -247,7 +267,7 @@ class Mapping(unittest.TestCase):
     def test_flatten_and_reshape(self):
         w = rand(3, 2 * 4 * 4)
         tail = [node("Gemm", ["f", "w"], ["y"], transB=1)]
-        expected = [f"{T}input<4, 4, 2>", f"{T}flatten", f"{T}dense<{T}units<3>>"]
+        expected = [f"{T}input<4, 4, 2>", f"{T}flatten", f"{T}dense<{T}units<3>, {T}no_bias>"]
         graphs = {
             "Flatten": [node("Flatten", ["x"], ["f"])],
             "Reshape [1, -1]": [const("s", [1, -1]), node("Reshape", ["x", "s"], ["f"])],
@@ -277,9 +297,10 @@ class Mapping(unittest.TestCase):
         self.assertEqual(r.layers()[1], f"{T}dense<{T}units<3>>")
         np.testing.assert_allclose(r.tensors["0.weight"], 2.0 * b.T, rtol=0, atol=0)
         np.testing.assert_allclose(r.tensors["0.bias"], 0.5 * c, rtol=0, atol=0)
-        # no C: zero biases; a C of [1, out] broadcasts
+        # no C: no bias; a C of [1, out] broadcasts
         r = self.ok(model([node("Gemm", ["x", "B"], ["y"])], {"B": b}, shape=x))
-        np.testing.assert_array_equal(r.tensors["0.bias"], np.zeros(3, np.float32))
+        self.assertEqual(r.layers()[1], f"{T}dense<{T}units<3>, {T}no_bias>")
+        self.assertEqual(sorted(r.tensors), ["0.weight"])
         r = self.ok(model([node("Gemm", ["x", "B", "C"], ["y"])], {"B": b, "C": c.reshape(1, 3)}, shape=x))
         np.testing.assert_array_equal(r.tensors["0.bias"], c)
 
@@ -290,13 +311,13 @@ class Mapping(unittest.TestCase):
         self.assertEqual(r.layers(), [f"{T}input<4>", f'{T}dense<{T}units<3>, {T}name<"fc">>', f"{T}relu"])
         np.testing.assert_array_equal(r.tensors["fc.weight"], w.T)
         np.testing.assert_array_equal(r.tensors["fc.bias"], bias)
-        # the bias first (Add commutes); no Add: zero biases
+        # the bias first (Add commutes); no Add: no bias
         r = self.ok(model([node("MatMul", ["x", "W"], ["m"]), node("Add", ["fc.bias", "m"], ["y"])],
                           {"W": w, "fc.bias": bias}, shape=(1, 4)))
         np.testing.assert_array_equal(r.tensors["fc.bias"], bias)
         r = self.ok(model([node("MatMul", ["x", "W"], ["y"])], {"W": w}, shape=(1, 4)))
-        self.assertEqual(sorted(r.tensors), ["0.bias", "0.weight"])
-        np.testing.assert_array_equal(r.tensors["0.bias"], np.zeros(3, np.float32))
+        self.assertEqual(r.layers()[1], f"{T}dense<{T}units<3>, {T}no_bias>")
+        self.assertEqual(sorted(r.tensors), ["0.weight"])
 
     def test_softmax_axes(self):
         ok = [((1, 5), 14, {}), ((1, 5), 11, {}), ((1, 5), 14, dict(axis=1)), ((1, 3, 2, 2), 14, dict(axis=1)),
@@ -339,11 +360,18 @@ class Refusals(unittest.TestCase):
         # a node without a name is called by its first output
         self.refused(model([node("Elu", ["x"], ["y"], name="")], shape=(1, 4)), 'node "y" (Elu)')
 
+    def test_clip_other_than_relu6(self):
+        self.refused(model([node("Clip", ["x", "lo", "hi"], ["y"], name="c")],
+                           {"lo": np.float32(-1), "hi": np.float32(1)}, shape=(1, 5)),
+                     'node "c" (Clip): clips to [-1.0, 1.0]; typenet has relu6 (clip to [0, 6]) and no other clip')
+        self.refused(model([node("Clip", ["x", "lo"], ["y"], name="c")], {"lo": np.float32(0)}, shape=(1, 5)),
+                     'node "c" (Clip): clips to [0.0, None]')
+
     def test_grouped_and_dilated_convolutions(self):
-        self.refused(model([node("Conv", ["x", "w"], ["y"], name="dw", kernel_shape=[3, 3], group=4)],
-                           {"w": rand(4, 1, 3, 3)}, shape=(1, 4, 8, 8)),
-                     'node "dw" (Conv): group 4 (a grouped or depthwise convolution); '
-                     'typenet has no grouped convolution')
+        self.refused(model([node("Conv", ["x", "w"], ["y"], name="g", kernel_shape=[3, 3], group=4)],
+                           {"w": rand(6, 1, 3, 3)}, shape=(1, 6, 8, 8), check=False),
+                     'node "g" (Conv): group 4 for 6 input channels and 6 filters; typenet has no grouped '
+                     'convolution whose channels or filters do not split into its groups')
         self.refused(model([node("Conv", ["x", "w"], ["y"], name="dil", kernel_shape=[3, 3], dilations=[2, 2])],
                            {"w": rand(4, 1, 3, 3)}, shape=(1, 1, 8, 8)),
                      'node "dil" (Conv): dilations [2, 2]; typenet has no dilated convolution')
