@@ -53,3 +53,27 @@ TEST_CASE("named layers get a name column, with dotted names inside named groups
   // Without names the table has no name column.
   CHECK(tn::summary_string<tn::models::lecture5_conv>().find("name") == std::string::npos);
 }
+
+TEST_CASE("grouped, depthwise and bias-free layers are described as declared; a long description widens the column") {
+  using net = tn::network<tn::defaults<tn::round_down>, tn::input<9, 9, 6>,
+                          tn::conv<tn::filters<12>, tn::kernel<2>, tn::stride<2>, tn::groups<3>, tn::no_bias>,
+                          tn::conv<tn::filters<12>, tn::kernel<3>, tn::pad<1>, tn::depthwise, tn::no_bias>, tn::relu6,
+                          tn::global_avg_pool, tn::flatten, tn::dense<tn::units<10>, tn::no_bias>>;
+  const std::string s = tn::summary_string<net>();
+  CHECK(s.find("conv 12@2x2 s2 floor g3 no_bias") != std::string::npos);
+  CHECK(s.find("conv 12@3x3 s1 p1 floor depthwise no_bias") != std::string::npos);
+  CHECK(s.find("adaptive_avg_pool 1x1") != std::string::npos);
+  CHECK(s.find("dense 10 no_bias") != std::string::npos);
+  CHECK(s.find("total params: 324 (weights 324, biases 0)") != std::string::npos);
+  // Every row and rule is as long as the header: the output column starts at one place.
+  std::size_t header = 0, at = 0;
+  for (std::size_t start = 0, end; (end = s.find('\n', start)) != std::string::npos; start = end + 1) {
+    const std::string line = s.substr(start, end - start);
+    if (line.find("output") != std::string::npos) header = line.size(), at = line.find("output");
+    if (line.find("4x4x12") != std::string::npos) {
+      CHECK(line.size() == header);
+      CHECK(line.find("4x4x12") == at);  // right-aligned under "output" (both 6 characters)
+    }
+  }
+  CHECK(header > 96);
+}

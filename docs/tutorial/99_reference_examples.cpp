@@ -90,7 +90,28 @@ static_assert(bias_count<lecture> == 10);
 static_assert(mac_count<lecture> == 768'000);
 static_assert(output_shape<network<input<7, 7, 3>, conv<filters<1>, kernel<3>>>> == volume(5, 5, 1));
 static_assert(output_shape<network<input<7, 7, 3>, conv<pad<1>, kernel<3>, filters<1>>>> == volume(7, 7, 1));
+using grouped = network<input<8, 8, 12>, conv<filters<18>, kernel<3>, groups<3>>>;
+static_assert(weight_count<grouped> == 648);
+static_assert(mac_count<grouped> == 23'328);
+using dw = network<input<112, 112, 32>, conv<filters<32>, kernel<3>, pad<1>, depthwise, no_bias>>;
+static_assert(param_count<dw> == 288);
+using stem = network<input<224, 224, 3>, conv<filters<64>, kernel<7>, stride<2>, pad<3>, no_bias, round_down>>;
+static_assert(param_count<stem> == 9'408);
 }  // namespace conv_example
+
+namespace adaptive_pool_example {
+static_assert(output_shape<network<input<7, 7, 512>, global_avg_pool>> == volume(1, 1, 512));
+static_assert(output_shape<network<input<13, 11, 6>, adaptive_avg_pool<output_size<6>>>> == volume(6, 6, 6));
+static_assert(param_count<network<input<7, 7, 512>, global_avg_pool>> == 0);
+static_assert(param_count<network<input<24>, dense<units<5>, no_bias>>> == 120);
+static_assert(output_shape<network<input<4, 4, 3>, relu6>> == volume(4, 4, 3));
+}  // namespace adaptive_pool_example
+
+namespace defaults_example {
+using floored = network<defaults<round_down>, input<9, 9, 3>, conv<filters<4>, kernel<2>, stride<2>>, max_pool<window<3>, stride<2>>>;
+static_assert(output_shape<floored, 1> == volume(4, 4, 4));
+static_assert(output_shape<floored> == volume(1, 1, 4));
+}  // namespace defaults_example
 
 namespace max_pool_example {
 static_assert(output_shape<network<input<4, 4, 1>, max_pool<window<2>, stride<2>>>> == volume(2, 2, 1));

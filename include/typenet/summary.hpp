@@ -44,16 +44,21 @@ void summary(std::ostream& os = std::cout, std::string_view title = {}) {
     for (const layer_facts& l : f.layer) w = std::max(w, l.name.size());
     return w == 0 ? 0 : std::max<std::size_t>(w, 4);
   }();
+  // The layer column: 26 wide, or as wide as the longest description.
+  std::size_t layer_width = 26;
+  boost::hana::for_each(bound_layers<Net>, [&](auto b) {
+    layer_width = std::max(layer_width, 1 + decltype(b)::type::layer::describe().size());
+  });
   std::ostringstream table;
   auto row = [&](auto&& position, std::string_view name, auto&&... cells) {
-    const int widths[] = {26, 12, 12, 8, 12, 16};
+    const int widths[] = {static_cast<int>(layer_width), 12, 12, 8, 12, 16};
     table << std::right << std::setw(4) << position;
     if (name_width != 0) table << "  " << std::left << std::setw(static_cast<int>(name_width)) << name;
     int i = 0;
     ((table << " " << (i == 0 ? std::left : std::right) << std::setw(widths[i]) << cells, ++i), ...);
     table << '\n';
   };
-  const std::string rule(96 + (name_width == 0 ? 0 : name_width + 2), '-');
+  const std::string rule(96 + (layer_width - 26) + (name_width == 0 ? 0 : name_width + 2), '-');
   if (!title.empty()) table << title << '\n';
   table << rule << '\n';
   row("#", "name", " layer", "output", "weights", "biases", "params", "MACs");
