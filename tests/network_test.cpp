@@ -150,4 +150,48 @@ static_assert(!fits<network<input<9, 9, 3>, conv<filters<4>, kernel<2>, stride<2
 // A block holding only a name and defaults is empty.
 static_assert(!fits<network<input<4, 4, 1>, block<name<"b">, defaults<round_down>>>>);
 }  // namespace with_defaults
+
+// residual<...> and concat<...>: the graph spliced into positions, each layer reading its sources.
+namespace graphs {
+using block_a = residual<name<"0">, conv<filters<8>, kernel<3>, pad<1>, name<"conv1">>, relu,
+                         conv<filters<8>, kernel<3>, pad<1>, name<"conv2">>>;
+using block_b = residual<name<"1">, conv<filters<16>, kernel<3>, stride<2>, pad<1>, name<"conv1">>, relu,
+                         conv<filters<16>, kernel<3>, pad<1>, name<"conv2">>,
+                         shortcut<name<"downsample">, conv<filters<16>, kernel<1>, stride<2>, name<"0">>>>;
+using net = network<defaults<round_down>, input<8, 8, 8>, block<name<"layer1">, block_a>, relu,
+                    block<name<"layer2">, block_b>, relu>;
+// Positions: 0 input, 1-3 the first branch, 4 its sum, 5 relu, 6-8 the second branch, 9 its shortcut, 10 the sum.
+static_assert(layer_count<net> == 12);
+static_assert(facts<net>.layer[4].kind == "add" && facts<net>.layer[10].kind == "add");
+static_assert(bound_at<net, 1>::sources[0] == 0 && bound_at<net, 4>::sources[0] == 3 && bound_at<net, 4>::sources[1] == 0);
+static_assert(bound_at<net, 9>::sources[0] == 5);  // the shortcut reads the residual's input
+static_assert(bound_at<net, 10>::sources[0] == 8 && bound_at<net, 10>::sources[1] == 9);
+static_assert(bound_at<net, 1>::depth == 1 && bound_at<net, 4>::depth == 0);
+// Names see inside: torchvision's names, dotted.
+static_assert(position_of<net, "layer1.0.conv2"> == 3);
+static_assert(position_of<net, "layer2.1.downsample.0"> == 9);
+static_assert(param_count<net, "layer2.1.downsample.0"> == 8 * 16 + 16);
+static_assert(output_shape<net> == volume(4, 4, 16));
+static_assert(param_count<net> == 2 * (9 * 8 * 8 + 8) + (9 * 8 * 16 + 16) + (9 * 16 * 16 + 16) + (8 * 16 + 16));
+static_assert(mac_count<net> == 2 * 64 * 8 * 72 + 16 * 16 * 72 + 16 * 16 * 144 + 16 * 16 * 8);
+
+// concat: the branches side by side; each branch's first layer reads the concat's input.
+using fire = network<input<6, 6, 16>, conv<filters<4>, kernel<1>, name<"squeeze">>, relu,
+                     concat<branch<conv<filters<8>, kernel<1>, name<"expand1x1">>, relu>,
+                            branch<conv<filters<8>, kernel<3>, pad<1>, name<"expand3x3">>, relu>>>;
+static_assert(output_shape<fire> == volume(6, 6, 16));
+static_assert(bound_at<fire, 5>::sources[0] == 2);  // expand3x3 reads the squeeze's relu
+static_assert(bound_at<fire, 7>::sources[0] == 4 && bound_at<fire, 7>::sources[1] == 6);
+static_assert(param_count<fire> == (16 * 4 + 4) + (4 * 8 + 8) + (9 * 4 * 8 + 8));
+static_assert(output_shape<network<input<5>, concat<branch<dense<units<2>>>, branch<dense<units<3>>>>>> == flat(5));
+
+// The rules: a branch that changes the shape needs a shortcut that does too; branches must agree on H x W.
+static_assert(!fits<network<input<8, 8, 8>, residual<conv<filters<16>, kernel<3>, pad<1>>>>>);   // 8x8x16 + 8x8x8
+static_assert(!fits<network<input<8, 8, 8>, residual<conv<filters<8>, kernel<3>>>>>);            // 6x6x8 + 8x8x8
+static_assert(fits<network<input<8, 8, 8>, residual<conv<filters<16>, kernel<3>, pad<1>>, shortcut<conv<filters<16>, kernel<1>>>>>>);
+static_assert(!fits<network<input<8, 8, 8>, concat<branch<conv<filters<4>, kernel<3>>>, branch<conv<filters<4>, kernel<1>>>>>>);
+static_assert(!fits<network<input<8, 8, 8>, residual<name<"r">>>>);                 // no layers
+static_assert(!fits<network<input<8, 8, 8>, concat<branch<relu>, branch<>>>>);      // an empty branch
+static_assert(!fits<network<input<8, 8, 8>, concat<relu, branch<relu>>>>);          // not a branch
+}  // namespace graphs
 }  // namespace

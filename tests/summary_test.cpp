@@ -77,3 +77,17 @@ TEST_CASE("grouped, depthwise and bias-free layers are described as declared; a 
   }
   CHECK(header > 96);
 }
+
+TEST_CASE("residual and concat groups: their layers indented, then the add or concat where the paths meet") {
+  using net = tn::network<tn::input<8, 8, 4>,
+                          tn::residual<tn::name<"res">, tn::conv<tn::filters<4>, tn::kernel<3>, tn::pad<1>, tn::name<"c">>,
+                                       tn::shortcut<tn::conv<tn::filters<4>, tn::kernel<1>, tn::name<"proj">>>>,
+                          tn::relu, tn::concat<tn::branch<tn::relu>, tn::branch<tn::sigmoid>>>;
+  const std::string s = tn::summary_string<net>();
+  CHECK(s.find("   1  res.c       conv 4@3x3 s1 p1") != std::string::npos);
+  CHECK(s.find("   2  res.proj    conv 4@1x1 s1") != std::string::npos);
+  CHECK(s.find("   3            add ") != std::string::npos);
+  CHECK(s.find("   5              relu") != std::string::npos);
+  CHECK(s.find("   7            concat ") != std::string::npos);
+  CHECK(s.find("8x8x8") != std::string::npos);
+}

@@ -115,6 +115,13 @@ concept passes_through = requires {
   requires L::passes_through;
 };
 
+/// A join layer (add, concat: layers/join.hpp) reads several inputs; its hooks are the
+/// library's own and take arrays of shapes and pointers.
+template <class L>
+concept joins = requires {
+  requires L::joins;
+};
+
 template <class L, shape In, shape Out>
 concept has_forward = requires(const double* p, const double* x, double* y) {
   L::template forward<In, Out, double>(p, x, y);
@@ -231,7 +238,9 @@ constexpr bool check() {
   using L = typename B::layer;
   constexpr shape In = B::input, Out = B::output;
   using At = error::at_layer<B::position, L>;
-  if constexpr (!passes_through<L> && !has_forward<L, In, Out>) {
+  if constexpr (joins<L>) {
+    return true;
+  } else if constexpr (!passes_through<L> && !has_forward<L, In, Out>) {
     error::raise<error::layer_has_no_forward<At>>();
     return false;
   } else if constexpr (tensor_total<L, In, Out>() != B::facts.params) {
@@ -248,7 +257,7 @@ constexpr bool check() {
 template <class B>
 constexpr bool check_trainable() {
   using L = typename B::layer;
-  if constexpr (!passes_through<L> && !has_backward<L, B::input, B::output>) {
+  if constexpr (!joins<L> && !passes_through<L> && !has_backward<L, B::input, B::output>) {
     error::raise<error::layer_has_no_backward<error::at_layer<B::position, L>>>();
     return false;
   } else {

@@ -179,6 +179,22 @@ struct block_is_empty {
   static_assert(reported<Block>, "typenet: block<> has no layers. Fix: list its layers, or remove it.");
 };
 
+template <class Group>
+struct group_has_no_layers {
+  static_assert(reported<Group>,
+                "typenet: this residual<>, shortcut<>, concat<> or branch<> has no layers (the group is in the "
+                "instantiation above). Fix: list its layers; a residual with an identity shortcut needs no "
+                "shortcut<> at all.");
+};
+
+template <class Group>
+struct concat_takes_branches {
+  static_assert(reported<Group>,
+                "typenet: concat<> takes branch<...> groups (and name<> or defaults<>), one per path from its "
+                "input (the concat is in the instantiation above). Fix: wrap each path's layers in branch<...>, "
+                "even a path of one layer.");
+};
+
 template <class Net, class Index, class Count>
 struct layer_index_out_of_range {
   static_assert(reported<Net>,

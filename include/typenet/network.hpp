@@ -3,8 +3,10 @@
 
 #include <typenet/layer.hpp>
 #include <typenet/layers/input.hpp>
+#include <typenet/layers/join.hpp>
 
 #include <boost/hana/at.hpp>
+#include <boost/hana/concat.hpp>
 #include <boost/hana/contains.hpp>
 #include <boost/hana/flatten.hpp>
 #include <boost/hana/front.hpp>
@@ -33,6 +35,30 @@ struct network {};
 /// enclosing network, so layer positions count their layers one by one.
 template <class... Layers>
 struct block {};
+
+/// A residual block: `residual<layers...>` is layers(x) + x (an identity shortcut), and
+/// `residual<layers..., shortcut<projection...>>` is layers(x) + projection(x). The branch's output
+/// must have the shortcut's shape (error::residual_shapes_differ). Its name<>, if any, prefixes
+/// every layer inside it, the shortcut's too; an activation after the sum is a layer after the
+/// residual (ResNet: `residual<...>, relu`), which the sum's kernel applies as it stores.
+template <class... Layers>
+struct residual {};
+
+/// A residual block's projection shortcut, as a group of its own (it may take name<>, as
+/// torchvision's `downsample`): `shortcut<name<"downsample">, conv<filters<128>, kernel<1>, stride<2>>>`.
+template <class... Layers>
+struct shortcut {};
+
+/// Parallel branches from one input, joined along the channels:
+/// `concat<branch<conv<filters<64>, kernel<1>>, relu>, branch<conv<filters<64>, kernel<3>, pad<1>>, relu>>`
+/// (SqueezeNet's fire module, Inception). Every branch must give the same H x W
+/// (error::concat_extents_differ); the output's channels are the first branch's, then the second's...
+template <class... Branches>
+struct concat {};
+
+/// One branch of a concat<>: a group of layers from the concat's input (it may take name<>).
+template <class... Layers>
+struct branch {};
 
 /// Options every layer of a network or block (nested groups included) takes
 /// unless it is given its own: `network<defaults<round_down>, input<224, 224, 3>, ...>`
@@ -79,15 +105,48 @@ struct is_input : std::false_type {};
 template <std::size_t... E>
 struct is_input<input<E...>> : std::true_type {};
 
+/// Where an entry's inputs come from: the entries Offsets... places before it
+/// (1: the one just before, the default). A join layer (add, concat) has several.
+template <std::size_t... Offsets>
+struct back {};
+
 /// A layer as the splice lists it: the layer as declared and its full name,
 /// the names of the enclosing named groups and its own, joined by dots ("" when
-/// the layer has no name of its own).
-template <class L, fixed_string FullName>
+/// the layer has no name of its own); where its inputs come from (Sources, a
+/// back<...>); and how many residual or concat groups hold it (Depth, for the
+/// summary's indentation).
+template <class L, fixed_string FullName, class Sources = back<1>, std::size_t Depth = 0>
 struct entry {
   using layer = L;
+  using sources = Sources;
   static constexpr auto text = FullName;
   static constexpr std::string_view name = FullName.view();
+  static constexpr std::size_t depth = Depth;
 };
+
+/// Entry E, the J-th of a sequence now placed so that its input (what an offset
+/// past its start meant: the entry before it) is Shift entries further back;
+/// and Deeper groups deeper.
+template <class E, std::size_t J, std::size_t Shift, std::size_t Deeper>
+struct rebased;
+template <class L, fixed_string N, std::size_t... O, std::size_t D, std::size_t J, std::size_t Shift,
+          std::size_t Deeper>
+struct rebased<entry<L, N, back<O...>, D>, J, Shift, Deeper> {
+  using type = entry<L, N, back<(O > J ? O + Shift : O)...>, D + Deeper>;
+};
+
+/// A spliced sequence of entries, rebased (see rebased).
+template <std::size_t Shift, std::size_t Deeper, class Entries>
+constexpr auto rebase(Entries entries) {
+  namespace hana = boost::hana;
+  return [&]<std::size_t... J>(std::index_sequence<J...>) {
+    return hana::tuple_t<
+        typename rebased<typename std::remove_cvref_t<decltype(hana::at_c<J>(entries))>::type, J, Shift, Deeper>::type...>;
+  }(std::make_index_sequence<decltype(hana::length(entries))::value>{});
+}
+
+template <class Entries>
+inline constexpr std::size_t count_of = decltype(boost::hana::length(std::declval<Entries>()))::value;
 
 /// A layer's own name<> option ("" without one).
 template <class L>
@@ -273,6 +332,147 @@ struct expand<Prefix, Defaults, block<Ls...>> {
   }();
 };
 
+/// A residual<>'s shortcut<> (shortcut<> when it has none).
+template <class... Ls>
+struct shortcut_of {
+  using type = shortcut<>;
+};
+template <class L, class... Ls>
+struct shortcut_of<L, Ls...> {
+  using type = typename shortcut_of<Ls...>::type;
+};
+template <class... Ss, class... Ls>
+struct shortcut_of<shortcut<Ss...>, Ls...> {
+  using type = shortcut<Ss...>;
+};
+
+/// How many of Ls are not options (name<>, defaults<>) and not a shortcut<>: a group's layers.
+template <class T>
+inline constexpr bool is_shortcut = false;
+template <class... Ss>
+inline constexpr bool is_shortcut<shortcut<Ss...>> = true;
+template <class... Ls>
+inline constexpr std::size_t member_count =
+    ((has_label<Ls, label::name> || is_defaults<Ls> || is_shortcut<Ls> ? std::size_t{0} : std::size_t{1}) + ... +
+     std::size_t{0});
+
+/// A group that cannot be spliced: its diagnostic in its place, reported where it stands.
+template <class Diagnostic>
+constexpr auto problem_entry() {
+  return boost::hana::tuple_t<entry<group_problem<Diagnostic>, fixed_string{""}>>;
+}
+
+// A shortcut<> is spliced by its residual, not where it is written.
+template <fixed_string Prefix, class Defaults, class... Ss>
+struct expand<Prefix, Defaults, shortcut<Ss...>> {
+  static constexpr auto layers = boost::hana::tuple_t<>;
+};
+
+/// The entries of a residual's shortcut<> (none: the identity shortcut; a shortcut<> that holds
+/// only options is a problem).
+template <fixed_string Prefix, class Defaults, class S>
+struct shortcut_entries;
+template <fixed_string Prefix, class Defaults, class... Ss>
+struct shortcut_entries<Prefix, Defaults, shortcut<Ss...>> {
+  static constexpr auto value = [] {
+    if constexpr (sizeof...(Ss) == 0)
+      return boost::hana::tuple_t<>;
+    else if constexpr (member_count<Ss...> == 0)
+      return problem_entry<error::group_has_no_layers<shortcut<Ss...>>>();
+    else
+      return splice_group<Prefix, Defaults, Ss...>();
+  }();
+};
+
+/// residual<branch layers..., shortcut<...>?>: the branch's entries (the first reads the residual's
+/// input), the shortcut's (the first reads the residual's input too), then the add that reads the
+/// last of each (or, with no shortcut, the last of the branch and the residual's input).
+template <fixed_string Prefix, class Defaults, class... Ls>
+struct expand<Prefix, Defaults, residual<Ls...>> {
+  using D = typename group_defaults<Defaults, Ls...>::type;
+  static constexpr auto prefix = group_prefix<Prefix, Ls...>;
+  static constexpr auto branch_entries = splice<prefix, D, Ls...>();
+  static constexpr auto cut = shortcut_entries<prefix, D, typename shortcut_of<Ls...>::type>::value;
+  static constexpr std::size_t nb = count_of<decltype(branch_entries)>, ns = count_of<decltype(cut)>;
+  using join = std::conditional_t<ns == 0, entry<add, fixed_string{""}, back<1, nb + 1>>,
+                                  entry<add, fixed_string{""}, back<ns + 1, 1>>>;
+  static constexpr auto layers = [] {
+    namespace hana = boost::hana;
+    if constexpr (member_count<Ls...> == 0)
+      return problem_entry<error::group_has_no_layers<residual<Ls...>>>();
+    else
+      return hana::concat(hana::concat(rebase<0, 1>(branch_entries), rebase<nb, 1>(cut)), hana::tuple_t<join>);
+  }();
+};
+
+template <class T>
+inline constexpr bool is_branch = false;
+template <class... Xs>
+inline constexpr bool is_branch<branch<Xs...>> = true;
+
+/// concat<branch<...>...>: each branch's entries in turn (the first of each reads the concat's
+/// input), then the concat that reads the last entry of each.
+template <fixed_string Prefix, class Defaults, class... Bs>
+struct expand<Prefix, Defaults, concat<Bs...>> {
+  using D = typename group_defaults<Defaults, Bs...>::type;
+  static constexpr auto prefix = group_prefix<Prefix, Bs...>;
+  /// The entries of one element: a branch's, or none (the concat's own name<> and defaults<>).
+  template <class B>
+  struct part {
+    static constexpr auto value = boost::hana::tuple_t<>;
+  };
+  template <class... Xs>
+  struct part<branch<Xs...>> {
+    static constexpr auto value = [] {
+      if constexpr (member_count<Xs...> == 0)
+        return problem_entry<error::group_has_no_layers<branch<Xs...>>>();
+      else
+        return splice_group<prefix, D, Xs...>();
+    }();
+  };
+  static constexpr std::size_t parts = sizeof...(Bs);
+  static constexpr std::size_t branches = (std::size_t{is_branch<Bs>} + ... + std::size_t{0});
+  static constexpr std::array<std::size_t, parts> lengths{count_of<decltype(part<Bs>::value)>...};
+  static constexpr std::size_t before(std::size_t k) {
+    std::size_t n = 0;
+    for (std::size_t j = 0; j < k; ++j) n += lengths[j];
+    return n;
+  }
+  static constexpr std::size_t after(std::size_t k) {
+    std::size_t n = 0;
+    for (std::size_t j = k + 1; j < parts; ++j) n += lengths[j];
+    return n;
+  }
+  /// The concat's sources: each branch's last entry, counted back from the concat.
+  static constexpr std::array<std::size_t, branches> offsets = [] {
+    std::array<std::size_t, branches> o{};
+    std::size_t i = 0;
+    for (std::size_t k = 0; k < parts; ++k)
+      if (lengths[k] != 0) o[i++] = after(k) + 1;
+    return o;
+  }();
+  template <class I>
+  struct join_of;
+  template <std::size_t... I>
+  struct join_of<std::index_sequence<I...>> {
+    using type = entry<concat_join, fixed_string{""}, back<offsets[I]...>>;
+  };
+  template <std::size_t... K>
+  static constexpr auto spliced(std::index_sequence<K...>) {
+    namespace hana = boost::hana;
+    return hana::concat(hana::flatten(hana::make_tuple(rebase<before(K), 1>(part<Bs>::value)...)),
+                        hana::tuple_t<typename join_of<std::make_index_sequence<branches>>::type>);
+  }
+  static constexpr auto layers = [] {
+    if constexpr (branches == 0)
+      return problem_entry<error::group_has_no_layers<concat<Bs...>>>();
+    else if constexpr (branches != member_count<Bs...>)
+      return problem_entry<error::concat_takes_branches<concat<Bs...>>>();
+    else
+      return spliced(std::make_index_sequence<parts>{});
+  }();
+};
+
 template <fixed_string Prefix, class Defaults, fixed_string Text, class Declared>
 struct expand<Prefix, Defaults, named<Text, Declared>> {
   static constexpr auto layers =
@@ -292,16 +492,35 @@ struct expand<Prefix, Defaults, network<Ls...>> {
   }();
 };
 
-/// One layer bound to its position, input shape and name: the fold's element.
+/// The offsets of a back<...> as an array.
+template <class Sources>
+struct offsets_of;
+template <std::size_t... O>
+struct offsets_of<back<O...>> {
+  static constexpr std::array<std::size_t, sizeof...(O)> value{O...};
+};
+
+/// One layer bound to its position, input shape(s) and name: the fold's element.
+/// `input` is the shape it reads (a join layer's first); `inputs` and `sources`
+/// are every shape it reads and the positions of the layers that give them (a
+/// join layer reads several; layer 0 reads the caller's input).
 /// Report: raise the diagnostic of a broken rule (false: only record it).
-template <std::size_t Pos, class L, shape In, bool Report = true, class Entry = entry<L, fixed_string{""}>>
+template <std::size_t Pos, class L, shape In, bool Report = true, class Entry = entry<L, fixed_string{""}>,
+          auto Inputs = std::array<shape, 1>{In}, auto Sources = std::array<std::size_t, 1>{Pos == 0 ? 0 : Pos - 1}>
 struct bound {
   using layer = L;
   static constexpr std::size_t position = Pos;
   static constexpr std::string_view name = Entry::name;  ///< full (dotted) name, "" when unnamed
+  static constexpr std::size_t depth = Entry::depth;     ///< residual and concat groups around it
   static constexpr shape input = In;
+  static constexpr auto inputs = Inputs;
+  static constexpr auto sources = Sources;
   static constexpr layer_facts facts = [] {
-    layer_facts f = resolve<Pos, L, In, Report>();
+    layer_facts f;
+    if constexpr (contract::joins<L>)
+      f = resolve_join<Pos, L, Inputs, Report>();
+    else
+      f = resolve<Pos, L, In, Report>();
     f.name = name;
     return f;
   }();
@@ -309,22 +528,40 @@ struct bound {
 };
 
 /// The fold of the input shape through the layers, one position at a time:
-/// layer I is bound to the output of layer I - 1 (layer 0, the input, to the
-/// placeholder that input<> replaces with its own shape). Each step names only
-/// its own layer and the shape before it, so L layers cost L instantiations;
-/// a hana::fold_left appending to a growing tuple costs O(L^2) of them (2 s of
-/// compile time for VGG-16, out of memory at 200 layers).
+/// layer I is bound to the outputs of the layers its entry names (the one
+/// before it, unless it is the first of a branch or shortcut, or a join);
+/// layer 0, the input, to the placeholder that input<> replaces with its own
+/// shape. Each step names only its own layer and the shapes it reads, so L
+/// layers cost L instantiations; a hana::fold_left appending to a growing
+/// tuple costs O(L^2) of them (2 s of compile time for VGG-16, out of memory
+/// at 200 layers).
 template <class Layers, std::size_t I, bool Report>
 struct fold_step {
   using at = typename std::remove_cvref_t<decltype(boost::hana::at_c<I>(std::declval<Layers>()))>::type;
   using layer = typename at::layer;
-  static constexpr shape incoming = [] {
-    if constexpr (I == 0)
-      return rejected;
-    else
-      return fold_step<Layers, I - 1, Report>::type::output;
+  static constexpr auto offsets = offsets_of<typename at::sources>::value;
+  static constexpr std::size_t arity = offsets.size();
+  static constexpr std::array<std::size_t, arity> sources = [] {
+    std::array<std::size_t, arity> s{};
+    for (std::size_t k = 0; k < arity; ++k) s[k] = I >= offsets[k] ? I - offsets[k] : 0;
+    return s;
   }();
-  using type = bound<I, layer, incoming, Report, at>;
+  static_assert(I == 0 || [] {
+    for (std::size_t o : offsets)
+      if (o == 0 || o > I) return false;
+    return true;
+  }(), "typenet internal: an entry reads a layer that is not before it");
+  static constexpr std::array<shape, arity> inputs = [] {
+    if constexpr (I == 0) {
+      std::array<shape, arity> r{};
+      return r;  // rejected: the placeholder input<> replaces
+    } else {
+      return []<std::size_t... K>(std::index_sequence<K...>) {
+        return std::array<shape, arity>{fold_step<Layers, sources[K], Report>::type::output...};
+      }(std::make_index_sequence<arity>{});
+    }
+  }();
+  using type = bound<I, layer, inputs[0], Report, at, inputs, sources>;
 };
 
 /// Every layer bound, left to right (the steps are instantiated in order, so

@@ -34,7 +34,9 @@ inline std::string to_string(shape s) {
 }
 
 /// Prints Net's layers (position, name if any layer has one, description,
-/// output shape, weights, biases, parameters, MACs) and totals to `os`.
+/// output shape, weights, biases, parameters, MACs) and totals to `os`. The
+/// layers of a residual or concat group are indented under it: its branch,
+/// its shortcut, then the add or concat where they meet.
 template <class Net>
 void summary(std::ostream& os = std::cout, std::string_view title = {}) {
   constexpr auto& f = facts<Net>;
@@ -46,9 +48,12 @@ void summary(std::ostream& os = std::cout, std::string_view title = {}) {
   }();
   // The layer column: 26 wide, or as wide as the longest description.
   std::size_t layer_width = 26;
-  boost::hana::for_each(bound_layers<Net>, [&](auto b) {
-    layer_width = std::max(layer_width, 1 + decltype(b)::type::layer::describe().size());
-  });
+  // Layers inside a residual or concat group are indented two spaces per group.
+  auto described = [](auto b) {
+    using B = typename decltype(b)::type;
+    return std::string(2 * B::depth, ' ') + B::layer::describe();
+  };
+  boost::hana::for_each(bound_layers<Net>, [&](auto b) { layer_width = std::max(layer_width, 1 + described(b).size()); });
   std::ostringstream table;
   auto row = [&](auto&& position, std::string_view name, auto&&... cells) {
     const int widths[] = {static_cast<int>(layer_width), 12, 12, 8, 12, 16};
@@ -67,7 +72,7 @@ void summary(std::ostream& os = std::cout, std::string_view title = {}) {
   boost::hana::for_each(bound_layers<Net>, [&](auto b) {
     using B = typename decltype(b)::type;
     const layer_facts& l = f.layer[i++];
-    row(B::position, B::name, " " + B::layer::describe(), to_string(l.output), with_thousands(l.weights),
+    row(B::position, B::name, " " + described(b), to_string(l.output), with_thousands(l.weights),
         with_thousands(l.biases), with_thousands(l.params), with_thousands(l.macs));
   });
   table << rule << '\n';

@@ -113,6 +113,37 @@ TEST_CASE("a saved model loads back bit for bit, through a file and through byte
   std::filesystem::remove(path);
 }
 
+TEST_CASE("residual and concat networks: names inside the groups, the graph in the architecture, a bit-exact round trip") {
+  using graph = network<input<6, 6, 4>,
+                        residual<name<"layer1">, conv<filters<4>, kernel<3>, pad<1>, name<"conv1">>, relu,
+                                 shortcut<name<"downsample">, conv<filters<4>, kernel<1>, no_bias, name<"0">>>>,
+                        relu, concat<branch<conv<filters<2>, kernel<1>, name<"e1">>>, branch<relu>>,
+                        flatten, dense<units<3>, name<"fc">>>;
+  const auto t = exchange_tensors<graph>();
+  REQUIRE(t.size() == 7);  // conv1 weight and bias, the bias-free projection, e1 and fc weight and bias
+  CHECK(t[0].name == "layer1.conv1.weight");
+  CHECK(t[2].name == "layer1.downsample.0.weight");
+  CHECK(t[3].name == "e1.weight");
+  CHECK(t[6].name == "fc.bias");
+  // The dense layer reads a flattened 6x6x6 volume: PyTorch's C, H, W order, as after a chain.
+  CHECK(t[5].torch_shape == std::vector<std::size_t>{3, 216});
+  CHECK(t[5].extents.size() == 4);
+  // The architecture names what each join reads, so a reordered graph has another signature.
+  const std::string a = architecture<graph>();
+  CHECK(a.find("add <- 2, 3 -> 6x6x4") != std::string::npos);
+  CHECK(a.find("conv 4@1x1 s1 no_bias <- 0 -> 6x6x4") != std::string::npos);
+  using swapped = network<input<6, 6, 4>,
+                          residual<name<"layer1">, conv<filters<4>, kernel<3>, pad<1>, name<"conv1">>, relu,
+                                   shortcut<name<"downsample">, conv<filters<4>, kernel<1>, no_bias, name<"0">>>>,
+                          relu, concat<branch<relu>, branch<conv<filters<2>, kernel<1>, name<"e1">>>>,
+                          flatten, dense<units<3>, name<"fc">>>;
+  CHECK(architecture_signature<graph>() != architecture_signature<swapped>());
+  model<graph> m(he_normal{7}), back(he_normal{8});
+  const std::vector<std::byte> bytes = weights_bytes(m);
+  load_weights(back, std::span<const std::byte>(bytes));
+  CHECK(same_bits(copy(back.parameters()), copy(m.parameters())));
+}
+
 TEST_CASE("tensors are named by layer name or nn.Sequential index and shaped as PyTorch's") {
   const auto lenet = exchange_tensors<models::lenet5>();
   const std::vector<std::pair<std::string, std::vector<std::size_t>>> expected = {

@@ -138,41 +138,48 @@ template <class Net>
 std::vector<exchange_tensor> exchange_tensors() {
   static_assert(meets_contract<Net>);
   std::vector<exchange_tensor> out;
-  std::optional<shape> flattened;  // the volume a flat vector was flattened from, while its order lasts
+  // Per position: the volume its flat output was flattened from, while that order lasts.
+  std::vector<std::optional<shape>> flattened(facts<Net>.layer_count);
   std::size_t offset = 0;
   boost::hana::for_each(bound_layers<Net>, [&](auto b) {
     using B = typename decltype(b)::type;
     constexpr auto tensors = contract::tensors<typename B::layer, B::input, B::output>();
     const std::string module = B::name.empty() ? std::to_string(B::position - 1) : std::string(B::name);
+    const std::optional<shape> before = B::position == 0 ? std::nullopt : flattened[B::sources[0]];
     // A dense layer straight on a volume flattens it itself: PyTorch's Flatten + Linear.
-    std::optional<shape> inputs_from = flattened;
+    std::optional<shape> inputs_from = before;
     if (!B::input.flat && B::input.height * B::input.width > 1 && B::input.depth > 1) inputs_from = B::input;
     for (const param_tensor& t : tensors) {
       out.push_back(io_detail::plan_tensor(module + "." + std::string(t.name), offset, t, inputs_from));
       offset += t.size();
     }
-    if constexpr (B::position == 0) {
-      flattened.reset();
+    if constexpr (B::position == 0 || contract::joins<typename B::layer>) {
+      // the input, or where branches meet: a new order
     } else if constexpr (tensors.size() == 0 && B::output == B::input) {
-      // activations, softmax: the order stays
+      flattened[B::position] = before;  // activations, softmax: the order stays
     } else if constexpr (tensors.size() == 0 && contract::passes_through<typename B::layer> && !B::input.flat &&
                          B::output.flat) {
-      if (B::input.height * B::input.width > 1 && B::input.depth > 1) flattened = B::input;
-    } else {
-      flattened.reset();
+      if (B::input.height * B::input.width > 1 && B::input.depth > 1) flattened[B::position] = B::input;
     }
   });
   return out;
 }
 
 /// The architecture as text, one layer per line part: "input 28x28x1 | conv 6@5x5 pad 2 -> 28x28x6 | ...".
+/// A layer that reads other than the layer before it (a branch's first, an add or concat) names
+/// the positions it reads: "add <- 4, 0 -> 8x8x8".
 template <class Net>
 std::string architecture() {
   std::string s;
   boost::hana::for_each(bound_layers<Net>, [&](auto b) {
     using B = typename decltype(b)::type;
     if (!s.empty()) s += " | ";
-    s += B::layer::describe() + " -> " + to_string(B::output);
+    s += B::layer::describe();
+    if (B::position > 0 && (B::sources.size() != 1 || B::sources[0] + 1 != B::position)) {
+      s += " <-";
+      for (std::size_t k = 0; k < B::sources.size(); ++k) s += (k ? ", " : " ") + std::to_string(B::sources[k]);
+    }
+    s += " -> " + to_string(B::output);
   });
   return s;
 }

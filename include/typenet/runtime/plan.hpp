@@ -21,13 +21,18 @@ enum class step {
   fused,  ///< an elementwise layer applied by the kernel before it, as that kernel stores
 };
 
-/// What the plan needs to know of one layer, read off its contract hooks.
+/// The most inputs a layer reads (a concat of this many branches).
+inline constexpr std::size_t max_inputs = 8;
+
+/// What the plan needs to know of one layer, read off its contract hooks and its place in the graph.
 struct layer_traits {
   bool passes_through = false;
   bool takes_epilogue = false;  ///< has a kernel that applies an epilogue
   bool fusable = false;
   bool batched = false;  ///< has kernel_batch
   std::size_t scratch_floats = 0;
+  std::size_t inputs = 1;                               ///< how many layers' outputs it reads
+  std::array<std::size_t, max_inputs> sources{};       ///< their positions
 };
 
 template <class B>
@@ -35,8 +40,17 @@ constexpr layer_traits traits_of() {
   using L = typename B::layer;
   constexpr shape In = B::input, Out = B::output;
   using Id = kernels::identity;
-  return {contract::passes_through<L>, contract::takes_epilogue<L> && contract::has_kernel<L, In, Out, Id>,
-          contract::fusable<L>, contract::has_kernel_batch<L, In, Out, Id>, contract::scratch_floats<L, In, Out>()};
+  static_assert(B::sources.size() <= max_inputs, "typenet: a concat<> joins at most 8 branches");
+  layer_traits t;
+  if constexpr (contract::joins<L>) {
+    t.takes_epilogue = contract::takes_epilogue<L>;
+  } else {
+    t = {contract::passes_through<L>, contract::takes_epilogue<L> && contract::has_kernel<L, In, Out, Id>,
+         contract::fusable<L>, contract::has_kernel_batch<L, In, Out, Id>, contract::scratch_floats<L, In, Out>()};
+  }
+  t.inputs = B::sources.size();
+  for (std::size_t k = 0; k < t.inputs; ++k) t.sources[k] = B::sources[k];
+  return t;
 }
 
 /// The memory plan and schedule of Net, all compile-time constants.
@@ -52,12 +66,23 @@ struct plan {
     return std::array<layer_traits, layers>{traits_of<typename decltype(b)::type>()...};
   });
 
+  /// How many layers read layer i's output directly.
+  static constexpr std::array<std::size_t, layers> readers = [] {
+    std::array<std::size_t, layers> n{};
+    for (std::size_t j = 1; j < layers; ++j)
+      for (std::size_t k = 0; k < traits[j].inputs; ++k) ++n[traits[j].sources[k]];
+    return n;
+  }();
+
+  /// An elementwise layer fuses into the kernel before it when it is that kernel's only reader.
   static constexpr std::array<step, layers> steps = [] {
     std::array<step, layers> s{};
     for (std::size_t i = 0; i < layers; ++i) {
-      if (traits[i].passes_through)
+      const layer_traits& t = traits[i];
+      if (t.passes_through)
         s[i] = step::skip;
-      else if (traits[i].fusable && i > 0 && s[i - 1] == step::run && traits[i - 1].takes_epilogue)
+      else if (t.fusable && i > 0 && t.inputs == 1 && t.sources[0] == i - 1 && s[i - 1] == step::run &&
+               traits[i - 1].takes_epilogue && readers[i - 1] == 1)
         s[i] = step::fused;
       else
         s[i] = step::run;
@@ -73,18 +98,63 @@ struct plan {
     return last;
   }();
 
+  /// Where layer i's values are: the layer that wrote them (itself if it runs; what it passes
+  /// through or was fused into otherwise; 0 for the network's input).
+  static constexpr std::array<std::size_t, layers> producer = [] {
+    std::array<std::size_t, layers> p{};
+    for (std::size_t i = 1; i < layers; ++i) p[i] = steps[i] == step::run ? i : p[traits[i].sources[0]];
+    return p;
+  }();
+
+  /// The last layer that reads what producer q wrote (0: none).
+  static constexpr std::array<std::size_t, layers> last_read = [] {
+    std::array<std::size_t, layers> r{};
+    for (std::size_t j = 1; j < layers; ++j)
+      if (steps[j] == step::run)
+        for (std::size_t k = 0; k < traits[j].inputs; ++k) r[producer[traits[j].sources[k]]] = j;
+    return r;
+  }();
+
+  /// The memory plan: the buffer (slot) each producer writes, assigned in order from the
+  /// values' lifetimes. A slot is free for layer i when every value in it was last read before
+  /// i (a kernel never writes the buffer it reads). The network's input has a slot too, used
+  /// only when the caller's input and output overlap (the input is copied into it first). A
+  /// chain of layers takes two slots, as ping-pong buffers; a residual's input stays in a third
+  /// until its sum reads it.
+  struct slot_plan {
+    std::array<std::size_t, layers> slot{};
+    std::size_t count = 0;
+  };
+  static constexpr slot_plan slots = [] {
+    slot_plan sp;
+    std::array<std::size_t, layers + 1> busy_until{};  // per slot: the last layer that reads it
+    auto take = [&](std::size_t i, std::size_t until) {
+      std::size_t s = 0;
+      while (s < sp.count && busy_until[s] >= i) ++s;
+      if (s == sp.count) ++sp.count;
+      busy_until[s] = until;
+      return s;
+    };
+    sp.slot[0] = take(0, last_read[0]);
+    for (std::size_t i = 1; i < layers; ++i)
+      if (steps[i] == step::run && i != last_run) sp.slot[i] = take(i, last_read[i]);
+    return sp;
+  }();
+
   static constexpr std::size_t round_up(std::size_t n) { return (n + 15) / 16 * 16; }
 
-  /// Each of the two ping-pong activation buffers (floats, a multiple of 16).
+  /// Each activation buffer (floats, a multiple of 16): the largest activation.
   static constexpr std::size_t activation_floats = round_up(f.largest_activation);
+  /// Activation buffers of one pass (2 for a chain of layers).
+  static constexpr std::size_t buffers = slots.count < 2 ? 2 : slots.count;
   /// The largest scratch a layer's kernel needs (the padded input copy of a convolution).
   static constexpr std::size_t scratch_floats = [] {
     std::size_t most = 0;
     for (const layer_traits& t : traits) most = std::max(most, t.scratch_floats);
     return round_up(most);
   }();
-  /// Floats of workspace one forward pass needs: two activation buffers and the scratch.
-  static constexpr std::size_t workspace_floats = 2 * activation_floats + scratch_floats;
+  /// Floats of workspace one forward pass needs: the activation buffers and the scratch.
+  static constexpr std::size_t workspace_floats = buffers * activation_floats + scratch_floats;
 
   /// Samples a batch runs through each layer together, so that a layer with a
   /// batch kernel (dense) loads each weight once per group: up to 8, while the
@@ -93,10 +163,10 @@ struct plan {
     bool batched = false;
     for (const layer_traits& t : traits) batched = batched || t.batched;
     if (!batched) return std::size_t{1};
-    return std::clamp<std::size_t>((std::size_t{2} << 20) / (2 * activation_floats * sizeof(float)), 1, 8);
+    return std::clamp<std::size_t>((std::size_t{2} << 20) / (buffers * activation_floats * sizeof(float)), 1, 8);
   }();
   /// Floats of workspace a batch needs per thread (also what a single pass is given).
-  static constexpr std::size_t batch_workspace_floats = 2 * micro_batch * activation_floats + scratch_floats;
+  static constexpr std::size_t batch_workspace_floats = buffers * micro_batch * activation_floats + scratch_floats;
 };
 
 /// Floats of workspace a forward pass of Net needs, for static_assert against a budget.

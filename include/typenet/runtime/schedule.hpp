@@ -1,4 +1,4 @@
-// The forward schedule: each layer's hook called in turn on ping-pong buffers, fused activations applied by kernels.
+// The forward schedule: each layer's hook called in turn on the planned buffers, fused activations applied by kernels.
 #pragma once
 
 #include <typenet/kernels/simd.hpp>  // TYPENET_ISA_NAMESPACE
@@ -56,6 +56,25 @@ void run_layer(const float* params, const float* in, std::size_t in_stride, floa
   }
 }
 
+/// Join layer I of Net (add, concat) on `samples` samples: input k of sample s at
+/// ins[k] + s * in_strides[k], output at out + s * out_stride.
+template <class Net, std::size_t I>
+void run_join(const float* const* ins, const std::size_t* in_strides, float* out, std::size_t out_stride,
+              std::size_t samples) {
+  using B = bound_at<Net, I>;
+  using L = typename B::layer;
+  constexpr auto act = epilogue_of<Net, I>();
+  constexpr std::size_t n = B::inputs.size();
+  for (std::size_t s = 0; s < samples; ++s) {
+    const float* x[n];
+    for (std::size_t k = 0; k < n; ++k) x[k] = ins[k] + s * in_strides[k];
+    if constexpr (requires { L::template kernel<B::inputs, B::output>(x, out, act); })
+      L::template kernel<B::inputs, B::output>(x, out + s * out_stride, act);
+    else
+      L::template forward<B::inputs, B::output, float>(x, out + s * out_stride);
+  }
+}
+
 /// Copies n floats; out of line, only for the rare aliased call (and so that
 /// g++'s -Warray-bounds does not follow a refused call's buffer into it).
 [[gnu::noinline]] inline void copy_floats(const float* from, std::size_t n, float* to) {
@@ -63,41 +82,56 @@ void run_layer(const float* params, const float* in, std::size_t in_stride, floa
 }
 
 /// `samples` samples (at most plan<Net>::micro_batch) through every layer; x
-/// and y are the caller's, back to back; ws holds two buffers of `samples`
-/// activations and the scratch. With copy_input (one sample whose input and
-/// output overlap), the input is first copied into the second buffer, which
-/// the first layer to run does not write.
+/// and y are the caller's, back to back; ws holds plan<Net>::buffers buffers
+/// of `samples` activations and the scratch. Each layer reads the buffers its
+/// sources' values are in and writes the slot the plan gave it; the last layer
+/// that runs writes y. With copy_input (one sample whose input and output
+/// overlap), the input is first copied into its own slot, which no layer
+/// writes while the input is still to be read.
 template <class Net, bool Batch>
 void forward_samples(const float* params, const float* x, float* y, std::size_t samples, float* ws,
                      bool copy_input = false) {
   using P = plan<Net>;
   static_assert(P::runnable);
   constexpr std::size_t in_size = P::f.input.size(), out_size = P::f.output.size(), act = P::activation_floats;
-  float* buffers[2] = {ws, ws + samples * act};
-  float* scratch = ws + 2 * samples * act;
-  const float* current = x;
+  float* scratch = ws + P::buffers * samples * act;
+  auto slot = [&](std::size_t producer) { return ws + P::slots.slot[producer] * samples * act; };
+  const float* input = x;
   if (copy_input) {
-    copy_floats(x, in_size, buffers[1]);
-    current = buffers[1];
+    copy_floats(x, in_size, slot(0));
+    input = slot(0);
   }
-  std::size_t stride = in_size;
-  int which = 0;
+  // Where the values of layer i are, and how far apart its samples.
+  auto at = [&](std::size_t i) -> const float* {
+    const std::size_t p = P::producer[i];
+    return p == 0 ? input : p == P::last_run ? y : slot(p);
+  };
+  auto stride = [&](std::size_t i) {
+    const std::size_t p = P::producer[i];
+    return p == 0 ? in_size : p == P::last_run ? out_size : act;
+  };
   [&]<std::size_t... I>(std::index_sequence<I...>) {
     (
         [&] {
           if constexpr (P::steps[I] == step::run) {
-            float* dst = I == P::last_run ? y : buffers[which];
+            float* dst = I == P::last_run ? y : slot(I);
             const std::size_t dst_stride = I == P::last_run ? out_size : act;
-            run_layer<Net, I, Batch>(params, current, stride, dst, dst_stride, samples, scratch);
-            current = dst;
-            stride = dst_stride;
-            which ^= 1;
+            constexpr layer_traits t = P::traits[I];
+            if constexpr (contract::joins<typename bound_at<Net, I>::layer>) {
+              const float* ins[t.inputs];
+              std::size_t strides[t.inputs];
+              for (std::size_t k = 0; k < t.inputs; ++k) ins[k] = at(t.sources[k]), strides[k] = stride(t.sources[k]);
+              run_join<Net, I>(ins, strides, dst, dst_stride, samples);
+            } else {
+              run_layer<Net, I, Batch>(params, at(t.sources[0]), stride(t.sources[0]), dst, dst_stride, samples,
+                                       scratch);
+            }
           }
         }(),
         ...);
   }(std::make_index_sequence<P::layers>{});
-  if (current != y)  // no layer ran: the output is the input (memmove: they may be one buffer)
-    for (std::size_t s = 0; s < samples; ++s) std::memmove(y + s * out_size, current + s * stride, out_size * sizeof(float));
+  if (P::last_run == P::layers)  // no layer ran: the output is the input (memmove: they may be one buffer)
+    for (std::size_t s = 0; s < samples; ++s) std::memmove(y + s * out_size, input + s * in_size, out_size * sizeof(float));
 }
 
 /// Samples [first, last) of a batch, in groups of `group`.
