@@ -132,6 +132,21 @@ TEST_CASE("gradient check: beyond the lecture: no_bias, grouped and depthwise co
   check_gradients<after<input<3, 3, 4>, relu6>>();  // below 6 here; the clamp's gradient: backward_kernel_test
 }
 
+TEST_CASE("gradient check: residual blocks (identity and projection shortcuts) and concat, gradients summed where paths meet") {
+  using identity_block = after<input<4, 4, 3>, residual<conv<filters<3>, kernel<3>, pad<1>>, typenet::tanh>, sigmoid>;
+  check_gradients<identity_block>(21);
+  using projection = after<input<5, 5, 2>, residual<conv<filters<4>, kernel<3>, stride<2>, pad<1>>, typenet::tanh,
+                                                   shortcut<conv<filters<4>, kernel<1>, stride<2>>>>>;
+  check_gradients<projection>(22);
+  using branches = after<input<4, 4, 3>, conv<filters<2>, kernel<1>>,
+                         concat<branch<conv<filters<2>, kernel<1>>, sigmoid>, branch<conv<filters<3>, kernel<3>, pad<1>>>,
+                                branch<avg_pool<window<3>, stride<1>, pad<1>>>>,
+                         global_avg_pool, flatten, dense<units<3>>>;
+  check_gradients<branches>(23);
+  using nested = after<input<6>, residual<dense<units<6>>, residual<dense<units<6>>, typenet::tanh>>, sigmoid>;
+  check_gradients<nested>(24);
+}
+
 TEST_CASE("gradient check: whole networks (fixed seeds: random weights may put a ReLU input near its kink)") {
   using small = network<input<10, 10, 2>, conv<filters<4>, kernel<3>, pad<1>>, relu, max_pool<window<2>>,
                         conv<filters<6>, kernel<3>>, typenet::tanh, avg_pool<window<3>, stride<1>>, flatten,

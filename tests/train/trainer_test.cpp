@@ -55,7 +55,7 @@ double reference_cross_entropy(const std::vector<double>& p, const std::vector<f
   return loss / static_cast<double>(n);
 }
 
-template <class Net>
+template <class Net, class Logits = body>
 void check_step_against_reference(std::size_t n) {
   const std::uint64_t seed = testing::fresh_seed();
   INFO("seed " << seed << ", batch " << n << ", ISA " << simd::isa());
@@ -66,7 +66,7 @@ void check_step_against_reference(std::size_t n) {
   std::vector<std::uint8_t> labels(n);
   for (auto& l : labels) l = static_cast<std::uint8_t>(g() % 5);
   std::vector<double> expected;
-  const double loss = reference_cross_entropy<body>(p, x, labels, expected);
+  const double loss = reference_cross_entropy<Logits>(p, x, labels, expected);
 
   train::trainer<Net, train::cross_entropy, train::sgd> t(m, {.lr = 0.5}, {.batch = 64});
   const train::step_result r = t.step(std::span<const float>(x), std::span<const std::uint8_t>(labels));
@@ -91,6 +91,25 @@ TEST_CASE("a step's loss, gradients and update match the double reference, with 
   for (std::size_t n : {1, 7, 11, 64}) {
     check_step_against_reference<body>(n);
     check_step_against_reference<with_softmax>(n);
+  }
+}
+
+TEST_CASE("residual and concat networks: a step's loss, gradients and update match the double reference") {
+  // A residual whose input is the network's input (read by the branch and the sum), one with a
+  // projection shortcut, a relu after each sum, a concat of three branches, a final softmax.
+  using graph = network<defaults<round_down>, input<9, 9, 3>,
+                        residual<conv<filters<3>, kernel<3>, pad<1>>, relu, conv<filters<3>, kernel<3>, pad<1>>>, relu,
+                        residual<conv<filters<8>, kernel<3>, stride<2>, pad<1>>, relu, conv<filters<8>, kernel<3>, pad<1>>,
+                                 shortcut<conv<filters<8>, kernel<1>, stride<2>>>>,
+                        relu,
+                        concat<branch<conv<filters<2>, kernel<1>>, relu>, branch<conv<filters<3>, kernel<3>, pad<1>>>,
+                               branch<max_pool<window<3>, stride<1>, pad<1>>>>,
+                        global_avg_pool, flatten, dense<units<5>>>;
+  using graph_softmax = network<graph, softmax>;
+  static_assert(train_plan<graph>::gradients<train_plan<graph>::layers>.temp);  // the residuals' inputs add up
+  for (std::size_t n : {1, 7, 20}) {
+    check_step_against_reference<graph, graph>(n);
+    check_step_against_reference<graph_softmax, graph>(n);
   }
 }
 

@@ -30,8 +30,9 @@ struct slice_buffers {
   const float* read(std::size_t b) const { return b == 0 ? input : ws + P::block_offset[b]; }
   /// Block b to write (never 0).
   float* write(std::size_t b) { return ws + P::block_offset[b]; }
-  float* gradient(int which) { return ws + P::activations_floats + which * P::gradient_floats; }
-  float* scratch() { return ws + P::activations_floats + 2 * P::gradient_floats; }
+  /// Gradient buffer (slot) k.
+  float* gradient(std::size_t k) { return ws + P::activations_floats + k * P::gradient_floats; }
+  float* scratch() { return ws + P::activations_floats + P::gradient_buffers * P::gradient_floats; }
 };
 
 /// Layer I forward on `samples` samples, no epilogue.
@@ -54,6 +55,19 @@ void forward_layer(const float* params, const float* in, float* out, std::size_t
   }
 }
 
+/// Join layer I (add, concat) forward on `samples` samples stored back to back.
+template <class Net, std::size_t I>
+void forward_join(const float* const* ins, float* out, std::size_t samples) {
+  using B = bound_at<Net, I>;
+  using L = typename B::layer;
+  constexpr std::size_t n = B::inputs.size();
+  for (std::size_t s = 0; s < samples; ++s) {
+    const float* x[n];
+    for (std::size_t k = 0; k < n; ++k) x[k] = ins[k] + s * B::inputs[k].size();
+    L::template forward<B::inputs, B::output, float>(x, out + s * B::output.size());
+  }
+}
+
 /// Every layer forward on a slice, each output kept in its block.
 template <class Net>
 void forward_slice(const float* params, slice_buffers<Net>& buf, std::size_t samples) {
@@ -61,9 +75,17 @@ void forward_slice(const float* params, slice_buffers<Net>& buf, std::size_t sam
   [&]<std::size_t... I>(std::index_sequence<I...>) {
     (
         [&] {
-          if constexpr (P::block_of[I + 1] != P::block_of[I])
-            forward_layer<Net, I>(params, buf.read(P::block_of[I]), buf.write(P::block_of[I + 1]), samples,
-                                  buf.scratch());
+          constexpr layer_traits t = P::forward_plan::traits[I];
+          if constexpr (I > 0 && !t.passes_through) {
+            if constexpr (contract::joins<typename bound_at<Net, I>::layer>) {
+              const float* ins[t.inputs];
+              for (std::size_t k = 0; k < t.inputs; ++k) ins[k] = buf.read(P::block_of[t.sources[k] + 1]);
+              forward_join<Net, I>(ins, buf.write(P::block_of[I + 1]), samples);
+            } else {
+              forward_layer<Net, I>(params, buf.read(P::block_of[t.sources[0] + 1]), buf.write(P::block_of[I + 1]),
+                                    samples, buf.scratch());
+            }
+          }
         }(),
         ...);
   }(std::make_index_sequence<P::layers>{});
@@ -87,22 +109,74 @@ void backward_layer(const float* params, const float* in, const float* out, cons
   }
 }
 
+/// Join layer I backward on `samples` samples: each input's gradient (null: not needed).
+template <class Net, std::size_t I>
+void backward_join(const float* grad_out, float* const* grad_ins, std::size_t samples) {
+  using B = bound_at<Net, I>;
+  using L = typename B::layer;
+  constexpr std::size_t n = B::inputs.size();
+  for (std::size_t s = 0; s < samples; ++s) {
+    float* g[n];
+    for (std::size_t k = 0; k < n; ++k) g[k] = grad_ins[k] ? grad_ins[k] + s * B::inputs[k].size() : nullptr;
+    L::template backward<B::inputs, B::output, float>(grad_out + s * B::output.size(), g);
+  }
+}
+
+/// Adds n floats of `from` to `to`: a gradient computed into the temp buffer, added to its value's.
+inline void add_gradient(float* to, const float* from, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) to[i] += from[i];
+}
+
+/// The gradient buffer of layer Last-1's output, where the loss writes dL/dlogits before backward_slice<Net, Last>.
+template <class Net, std::size_t Last>
+float* logits_gradient(slice_buffers<Net>& buf) {
+  using P = train_plan<Net>;
+  if constexpr (Last == 0)
+    return buf.gradient(0);
+  else
+    return buf.gradient(P::template gradients<Last>.slot[P::producer[Last - 1]]);
+}
+
 /// Backward through layers [0, Last) of a slice whose forward pass is in buf,
-/// from the gradient of layer Last-1's output in buf.gradient(0); adds the
-/// parameter gradients to grad_params.
+/// from the gradient of layer Last-1's output in logits_gradient<Net, Last>(buf);
+/// adds the parameter gradients to grad_params. Each layer writes the gradient
+/// of what it read into that value's buffer, or, where another layer wrote it
+/// already (a value several layers read), adds it through the temp buffer.
 template <class Net, std::size_t Last>
 void backward_slice(const float* params, slice_buffers<Net>& buf, float* grad_params, std::size_t samples) {
   using P = train_plan<Net>;
-  int which = 0;
+  constexpr auto g = P::template gradients<Last>;
+  static_assert(g.complete, "typenet internal: a layer's output gradient has no writer");
   [&]<std::size_t... R>(std::index_sequence<R...>) {
     (
         [&] {
           constexpr std::size_t I = Last - 1 - R;
-          if constexpr (P::block_of[I + 1] != P::block_of[I]) {
-            float* grad_in = I == P::first_run ? nullptr : buf.gradient(which ^ 1);
-            backward_layer<Net, I>(params, buf.read(P::block_of[I]), buf.read(P::block_of[I + 1]),
-                                   buf.gradient(which), grad_in, grad_params, samples, buf.scratch());
-            which ^= 1;
+          constexpr layer_traits t = P::forward_plan::traits[I];
+          if constexpr (I > 0 && !t.passes_through) {
+            float* temp = buf.gradient(g.count);
+            float* grad_in[t.inputs];
+            for (std::size_t k = 0; k < t.inputs; ++k) {
+              const std::size_t v = P::producer[t.sources[k]];
+              grad_in[k] = v == 0 ? nullptr : g.adds[I][k] ? temp : buf.gradient(g.slot[v]);
+            }
+            const float* grad_out = buf.gradient(g.slot[I]);
+            // Two inputs adding through the one temp buffer: a join's are added one at a time below.
+            if constexpr (contract::joins<typename bound_at<Net, I>::layer>) {
+              for (std::size_t k = 0; k < t.inputs; ++k) {
+                float* only[max_inputs] = {};
+                only[k] = grad_in[k];
+                if (only[k]) backward_join<Net, I>(grad_out, only, samples);
+                if (g.adds[I][k] && only[k])
+                  add_gradient(buf.gradient(g.slot[P::producer[t.sources[k]]]), temp,
+                               samples * bound_at<Net, I>::inputs[k].size());
+              }
+            } else {
+              backward_layer<Net, I>(params, buf.read(P::block_of[t.sources[0] + 1]), buf.read(P::block_of[I + 1]),
+                                     grad_out, grad_in[0], grad_params, samples, buf.scratch());
+              if (g.adds[I][0] && grad_in[0])
+                add_gradient(buf.gradient(g.slot[P::producer[t.sources[0]]]), temp,
+                             samples * bound_at<Net, I>::input.size());
+            }
           }
         }(),
         ...);

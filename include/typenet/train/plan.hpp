@@ -1,8 +1,8 @@
 // train_plan<Net>: the memory plan of a training step, all compile-time constants.
 //
 // A step runs its batch in slices of up to `slice` samples. For a slice it
-// keeps every layer's output (the backward pass needs them), two gradient
-// buffers that take turns going backward, and the largest scratch any
+// keeps every layer's output (the backward pass needs them), the gradient
+// buffers that going backward (two that take turns for a chain of layers), and the largest scratch any
 // kernel needs, forward or backward. Each slice adds its parameter gradients
 // into a buffer of its own, and the buffers are summed in slice order, so the
 // result does not depend on how many threads ran the slices.
@@ -42,14 +42,23 @@ struct train_plan {
     return std::clamp<std::size_t>((std::size_t{8} << 20) / (sizeof(float) * per_sample), 1, 16);
   }();
 
-  /// Where each layer's output is: the block it writes (running layers), or
-  /// its input's block (layers that pass their input through). Block 0 is the
-  /// slice's input, the caller's memory.
+  /// Where each layer's output is: the block it writes (running layers), or the
+  /// block of the layer it passes through. Block 0 is the slice's input, the
+  /// caller's memory. block_of[i + 1] is layer i's output's block (block_of[0]
+  /// is the input's); layer i reads the blocks of its sources.
   static constexpr std::array<std::size_t, layers + 1> block_of = [] {
-    std::array<std::size_t, layers + 1> b{};  // b[i]: block of layer i's input; b[layers]: of the output
+    std::array<std::size_t, layers + 1> b{};
     std::size_t next = 1;
-    for (std::size_t i = 0; i < layers; ++i) b[i + 1] = forward_plan::traits[i].passes_through ? b[i] : next++;
+    for (std::size_t i = 1; i < layers; ++i)
+      b[i + 1] = forward_plan::traits[i].passes_through ? b[forward_plan::traits[i].sources[0] + 1] : next++;
     return b;
+  }();
+  /// The layer whose output block layer i's output is (i itself if it runs; 0: the input).
+  static constexpr std::array<std::size_t, layers> producer = [] {
+    std::array<std::size_t, layers> p{};
+    for (std::size_t i = 1; i < layers; ++i)
+      p[i] = forward_plan::traits[i].passes_through ? p[forward_plan::traits[i].sources[0]] : i;
+    return p;
   }();
   static constexpr std::size_t blocks = [] {
     std::size_t n = 0;
@@ -60,8 +69,8 @@ struct train_plan {
   /// Floats of block b: a slice of that layer's outputs, back to back, with slack (kernels may read past).
   static constexpr std::array<std::size_t, blocks> block_floats = [] {
     std::array<std::size_t, blocks> n{};
-    for (std::size_t i = 0; i < layers; ++i)
-      if (block_of[i + 1] != block_of[i])
+    for (std::size_t i = 1; i < layers; ++i)
+      if (!forward_plan::traits[i].passes_through)
         n[block_of[i + 1]] = round_up(slice * f.layer[i].output.size() + simd::read_slack);
     return n;
   }();
@@ -74,8 +83,64 @@ struct train_plan {
   }();
   static constexpr std::size_t activations_floats = block_offset[blocks - 1] + block_floats[blocks - 1];
 
-  /// Each of the two gradient buffers: a slice of the largest activation, with slack.
+  /// Each gradient buffer: a slice of the largest activation, with slack.
   static constexpr std::size_t gradient_floats = round_up(slice * f.largest_activation + simd::read_slack);
+
+  /// Where the gradients go when the backward pass runs through layers [0, Last): each running
+  /// layer's output gradient has a buffer (slot) from the first layer that reads it going back
+  /// (which writes it) until that layer's own backward step reads it; a slot is reused once its
+  /// gradient was read. A chain of layers takes two slots that take turns. A value several
+  /// layers read (a residual's input) gets the first's gradient written and each other's added,
+  /// through one more buffer (`temp`). Nothing is kept for the network's input.
+  struct gradient_plan {
+    std::array<std::size_t, layers> slot{};                   ///< per running layer: its output gradient's slot
+    std::array<std::array<bool, max_inputs>, layers> adds{};  ///< per layer and input: adds (else writes)
+    std::size_t count = 0;                                    ///< slots, the temp excluded
+    bool temp = false;                                        ///< whether some gradient is added
+    bool complete = true;                                     ///< every running layer before Last gets a gradient
+  };
+  template <std::size_t Last>
+  static constexpr gradient_plan gradients = [] {
+    gradient_plan g;
+    if constexpr (Last == 0) {
+      return g;
+    } else {
+      std::array<std::size_t, layers + 1> holds{};  // per slot: the layer whose gradient it holds
+      std::array<bool, layers> has{};
+      auto take = [&](std::size_t value, std::size_t step) {
+        std::size_t s = 0;
+        while (s < g.count && holds[s] <= step) ++s;  // free once that layer's step (later going back) read it
+        if (s == g.count) ++g.count;
+        holds[s] = value;
+        return s;
+      };
+      const std::size_t top = producer[Last - 1];
+      if (top != 0) g.slot[top] = take(top, Last), has[top] = true;
+      for (std::size_t i = Last; i-- > 1;) {
+        const layer_traits& t = forward_plan::traits[i];
+        if (t.passes_through) continue;
+        if (!has[i]) g.complete = false;
+        for (std::size_t k = 0; k < t.inputs; ++k) {
+          const std::size_t v = producer[t.sources[k]];
+          if (v == 0) continue;
+          if (!has[v]) {
+            g.slot[v] = take(v, i);
+            has[v] = true;
+          } else {
+            g.adds[i][k] = true;
+            g.temp = true;
+          }
+        }
+      }
+      return g;
+    }
+  }();
+  /// Gradient buffers of a backward pass through all layers (the trainer's Last may skip a
+  /// final softmax, never needing more): 2 for a chain of layers.
+  static constexpr std::size_t gradient_buffers = [] {
+    constexpr gradient_plan all = gradients<layers>, to_last_run = gradients<forward_plan::last_run>;
+    return std::max({std::size_t{2}, all.count + (all.temp ? 1 : 0), to_last_run.count + (to_last_run.temp ? 1 : 0)});
+  }();
 
   /// The largest scratch of any kernel, forward or backward.
   static constexpr std::size_t scratch_floats = [] {
@@ -87,8 +152,9 @@ struct train_plan {
     return round_up(most);
   }();
 
-  /// Floats of workspace one thread needs for a slice: activations, two gradients, scratch.
-  static constexpr std::size_t workspace_floats = activations_floats + 2 * gradient_floats + scratch_floats;
+  /// Floats of workspace one thread needs for a slice: activations, the gradient buffers, scratch.
+  static constexpr std::size_t workspace_floats =
+      activations_floats + gradient_buffers * gradient_floats + scratch_floats;
   /// Floats of one parameter-gradient buffer (the parameters' layout, with slack).
   static constexpr std::size_t param_gradient_floats = round_up(f.params + simd::read_slack);
 

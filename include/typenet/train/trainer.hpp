@@ -249,7 +249,7 @@ class trainer {
     forward_slice<Net>(params, buf, count);
     const float* z = buf.read(P::block_of[backward_layers]);
     const float* y = buf.read(P::block_of[P::layers]);
-    float* g = buf.gradient(0);
+    float* g = logits_gradient<Net, backward_layers>(buf);
     double loss = 0;
     std::size_t correct = 0;
     for (std::size_t s = 0; s < count; ++s)
