@@ -82,6 +82,19 @@ static_assert(param_count<network<input<32, 32, 3>>> == 0);
 static_assert(output_shape<network<input<8, 8, 3>, input<8, 8, 3>, relu>> == volume(8, 8, 3));
 }  // namespace input_example
 
+namespace residual_example {
+using basic = residual<conv<filters<8>, kernel<3>, pad<1>>, relu, conv<filters<8>, kernel<3>, pad<1>>>;
+using resnet_block = network<input<8, 8, 8>, basic, relu>;
+static_assert(layer_count<resnet_block> == 6);
+static_assert(facts<resnet_block>.layer[4].kind == "add");
+static_assert(param_count<resnet_block> == 2 * (9 * 8 * 8 + 8));
+using projected = network<input<8, 8, 8>, residual<conv<filters<16>, kernel<3>, pad<1>>, shortcut<conv<filters<16>, kernel<1>>>>>;
+static_assert(output_shape<projected> == volume(8, 8, 16));
+using fire = network<input<6, 6, 16>, conv<filters<4>, kernel<1>>, relu, concat<branch<conv<filters<8>, kernel<1>>, relu>, branch<conv<filters<8>, kernel<3>, pad<1>>, relu>>>;
+static_assert(output_shape<fire> == volume(6, 6, 16));
+static_assert(layer_count<fire> == 8);
+}  // namespace residual_example
+
 namespace conv_example {
 using lecture = network<input<32, 32, 3>, conv<filters<10>, kernel<5>, stride<1>, pad<2>>>;
 static_assert(output_shape<lecture> == volume(32, 32, 10));
