@@ -108,8 +108,10 @@ struct conv : sliding_window<label::kernel, false, Options...> {
   static constexpr std::size_t weight_count_on = filter_values<In> * filter_count;
 
   /// weight: F_h x F_w x C/G x K (HWIO; PyTorch's OIHW, I = C/G); bias: K, unless no_bias.
-  template <shape In, shape Out>
-  static constexpr auto tensors = [] {
+  /// (tensors has its type spelled out: clang 16 does not deduce an `auto` variable template's type
+  /// inside the contract's requires-expression, and would find no tensors.)
+  template <shape In>
+  static constexpr auto tensors_on() {
     constexpr param_tensor weight = weight_tensor(
         {geometry::window_size.height, geometry::window_size.width, In.depth / group_count<In>, filter_count}, 4,
         "HWIO", filter_values<In>, geometry::window_size.height * geometry::window_size.width * filter_count, "OIHW");
@@ -117,7 +119,9 @@ struct conv : sliding_window<label::kernel, false, Options...> {
       return std::array<param_tensor, 2>{weight, bias_tensor(filter_count)};
     else
       return std::array<param_tensor, 1>{weight};
-  }();
+  }
+  template <shape In, shape Out>
+  static constexpr std::array<param_tensor, has_bias ? 2 : 1> tensors = tensors_on<In>();
 
   /// Where the biases are: after the weights, or zeros (no_bias).
   template <shape In, class T>

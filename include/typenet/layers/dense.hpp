@@ -42,14 +42,18 @@ struct dense {
 
   /// weight: inputs x units (IO; PyTorch's Linear keeps units x inputs, OI), fan-in inputs, fan-out
   /// units; bias: units, unless no_bias.
-  template <shape In, shape Out>
-  static constexpr auto tensors = [] {
+  /// (tensors has its type spelled out: clang 16 does not deduce an `auto` variable template's type
+  /// inside the contract's requires-expression, and would find no tensors.)
+  template <shape In>
+  static constexpr auto tensors_on() {
     constexpr param_tensor weight = weight_tensor({In.size(), unit_count, 1, 1}, 2, "IO", In.size(), unit_count, "OI");
     if constexpr (has_bias)
       return std::array<param_tensor, 2>{weight, bias_tensor(unit_count)};
     else
       return std::array<param_tensor, 1>{weight};
-  }();
+  }
+  template <shape In, shape Out>
+  static constexpr std::array<param_tensor, has_bias ? 2 : 1> tensors = tensors_on<In>();
 
   /// Where the biases are: after the weights, or zeros (no_bias).
   template <shape In, class T>
