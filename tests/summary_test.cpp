@@ -91,3 +91,13 @@ TEST_CASE("residual and concat groups: their layers indented, then the add or co
   CHECK(s.find("   7            concat ") != std::string::npos);
   CHECK(s.find("8x8x8") != std::string::npos);
 }
+
+TEST_CASE("batch norm's running statistics are buffers: listed apart from the learned parameters") {
+  using net = tn::network<tn::input<4, 4, 8>, tn::conv<tn::filters<16>, tn::kernel<3>, tn::pad<1>, tn::no_bias>,
+                          tn::batch_norm<>, tn::relu>;
+  const std::string s = tn::summary_string<net>();
+  CHECK(s.find("batch_norm") != std::string::npos);
+  CHECK(s.find("total params: 1,184 (weights 1,168, biases 16)") != std::string::npos);  // 9*8*16 + 16 + 16
+  CHECK(s.find("buffers (running statistics, not learned): 32, 128 bytes as float") != std::string::npos);
+  CHECK(tn::summary_string<tn::models::lecture5_conv>().find("buffers") == std::string::npos);
+}

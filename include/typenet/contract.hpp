@@ -86,6 +86,7 @@ struct param_tensor {
   std::size_t fan_in = 0;
   std::size_t fan_out = 0;
   std::string_view torch_layout{};
+  bool learned = true;  ///< false: a buffer (running statistics), counted in facts' buffers, not params
 
   constexpr std::size_t size() const {
     std::size_t n = 1;
@@ -99,6 +100,11 @@ struct param_tensor {
 constexpr param_tensor weight_tensor(std::array<std::size_t, 4> dims, std::size_t rank, std::string_view layout,
                                      std::size_t fan_in, std::size_t fan_out, std::string_view torch_layout = {}) {
   return {"weight", dims, rank, layout, init_rule::fan_scaled, fan_in, fan_out, torch_layout};
+}
+/// A vector of n running statistics (batch norm's running_mean, running_var): stored with the
+/// parameters, in weight files, never learned.
+constexpr param_tensor buffer_tensor(std::string_view name, std::size_t n, init_rule init) {
+  return {name, {n, 1, 1, 1}, 1, "O", init, 0, 0, {}, false};
 }
 /// A bias vector of n values, initialised to 0.
 constexpr param_tensor bias_tensor(std::size_t n) { return {"bias", {n, 1, 1, 1}, 1, "O", init_rule::zeros, 0, 0}; }
@@ -243,8 +249,8 @@ constexpr bool check() {
   } else if constexpr (!passes_through<L> && !has_forward<L, In, Out>) {
     error::raise<error::layer_has_no_forward<At>>();
     return false;
-  } else if constexpr (tensor_total<L, In, Out>() != B::facts.params) {
-    error::raise<error::parameter_tensors_do_not_add_up<At, error::param_count<B::facts.params>,
+  } else if constexpr (tensor_total<L, In, Out>() != B::facts.params + B::facts.buffers) {
+    error::raise<error::parameter_tensors_do_not_add_up<At, error::param_count<B::facts.params + B::facts.buffers>,
                                                         error::tensor_total<tensor_total<L, In, Out>()>>>();
     return false;
   } else {

@@ -32,6 +32,7 @@ struct layer_facts {
   std::size_t weights = 0; ///< learned weights
   std::size_t biases = 0;  ///< learned biases
   std::size_t params = 0;  ///< weights + biases
+  std::size_t buffers = 0; ///< values stored with the parameters but not learned (batch norm's running statistics)
   std::size_t macs = 0;    ///< multiply-accumulates per sample
   std::size_t activations = 0;  ///< output values per sample
   std::string_view name{};      ///< the full (dotted) name, "" when unnamed
@@ -45,7 +46,7 @@ constexpr layer_facts make_facts(std::string_view kind, shape in, shape out, che
                                  checked biases = 0, checked macs = 0) {
   const checked values = volume_values(out.height, out.width, out.depth).as("output values (H x W x C)");
   const checked params = (weights.as("weights") + biases.as("biases")).as("params (weights + biases)");
-  layer_facts f{kind, in, out, weights.value, biases.value, params.value, macs.value, values.value};
+  layer_facts f{kind, in, out, weights.value, biases.value, params.value, 0, macs.value, values.value};
   for (const checked& c : {weights.as("weights"), biases.as("biases"), macs.as("MACs"), values,
                            bytes_as_float(values).as("output bytes as float"), params,
                            bytes_as_float(params).as("param bytes as float")})

@@ -89,7 +89,7 @@ template <class Net, storage Where = storage::heap, class Isa = simd::isa_tag>
 class model {
   using P = plan<Net>;
   static_assert(P::runnable);
-  static constexpr std::size_t block_floats = P::f.params + simd::read_slack;
+  static constexpr std::size_t block_floats = P::f.params + P::f.buffers + simd::read_slack;
   static constexpr bool in_place = Where != storage::heap;
 
  public:
@@ -98,7 +98,9 @@ class model {
   static constexpr shape output_shape = P::f.output;
   using input_tensor = tensor<input_shape>;
   using output_tensor = tensor<output_shape>;
-  static constexpr std::size_t param_count = P::f.params;
+  /// Floats of the parameter block: the learned parameters (param_count<Net>) and the buffers
+  /// (batch norm's running statistics) after each layer's parameters; what parameters() spans.
+  static constexpr std::size_t param_count = P::f.params + P::f.buffers;
   static constexpr std::size_t workspace_floats = P::workspace_floats;
   /// The most threads one batch uses (and workspaces a model keeps), whatever the cores.
   static constexpr std::size_t max_threads = 256;

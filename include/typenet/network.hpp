@@ -91,6 +91,7 @@ struct network_facts {
   std::size_t weights = 0;
   std::size_t biases = 0;
   std::size_t params = 0;
+  std::size_t buffers = 0;  ///< running statistics, stored after each layer's parameters
   std::size_t macs = 0;
   std::size_t activations = 0;         ///< sum of every layer's output values, input included
   std::size_t largest_activation = 0;  ///< the largest single layer output (values)
@@ -611,17 +612,18 @@ struct network_totals {
 
 template <std::size_t L>
 constexpr network_totals<L> sum_facts(network_facts<L> n) {
-  checked weights, biases, macs, activations;
+  checked weights, biases, macs, activations, buffers;
   for (std::size_t i = 0; i < L; ++i) {
     const layer_facts& l = n.layer[i];
+    buffers = (buffers + l.buffers).as("total buffers");
     weights = (weights + l.weights).as("total weights");
     biases = (biases + l.biases).as("total biases");
     macs = (macs + l.macs).as("total MACs");
     activations = (activations + l.activations).as("total activations");
     const checked params = (weights + biases).as("total params");
     const checked pair = (checked{l.input.size()} + l.output.size()).as("input + output values");
-    for (const checked& c : {weights, biases, macs, activations, params,
-                             bytes_as_float(params).as("total param bytes as float"), pair})
+    for (const checked& c : {weights, biases, macs, activations, params, buffers,
+                             bytes_as_float(params + buffers).as("total param bytes as float"), pair})
       if (!c.ok()) return {n, i, c.failed};
     n.largest_activation = std::max(n.largest_activation, l.activations);
     n.largest_in_out_pair = std::max(n.largest_in_out_pair, pair.value);
@@ -629,6 +631,7 @@ constexpr network_totals<L> sum_facts(network_facts<L> n) {
   n.weights = weights.value;
   n.biases = biases.value;
   n.params = weights.value + biases.value;
+  n.buffers = buffers.value;
   n.macs = macs.value;
   n.activations = activations.value;
   return {n, 0, {}};
@@ -752,7 +755,7 @@ inline constexpr std::size_t position_of = detail::find_position<Net, Key>();
 template <class Net, layer_key Key>
 inline constexpr std::size_t param_offset = [] {
   std::size_t offset = 0;
-  for (std::size_t i = 0; i < position_of<Net, Key>; ++i) offset += facts<Net>.layer[i].params;
+  for (std::size_t i = 0; i < position_of<Net, Key>; ++i) offset += facts<Net>.layer[i].params + facts<Net>.layer[i].buffers;
   return offset;
 }();
 

@@ -113,7 +113,7 @@ void backward(const T* params, const T* in, const T* grad_out, T* grad_params, T
 template <class Net, class T, std::size_t P, std::size_t N>
 constexpr auto evaluate(const std::array<T, P>& params, const std::array<T, N>& input) {
   constexpr auto& f = facts<Net>;
-  static_assert(P == f.params, "typenet: evaluate needs exactly param_count<Net> parameters");
+  static_assert(P == f.params + f.buffers, "typenet: evaluate needs exactly param_count<Net> parameters (and buffers)");
   static_assert(N == f.input.size(), "typenet: evaluate needs exactly input_shape<Net>.size() inputs");
   std::array<T, f.output.size()> out{};
   forward<Net, T>(params.data(), input.data(), out.data());

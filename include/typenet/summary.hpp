@@ -78,6 +78,9 @@ void summary(std::ostream& os = std::cout, std::string_view title = {}) {
   table << rule << '\n';
   table << "total params: " << with_thousands(f.params) << " (weights " << with_thousands(f.weights) << ", biases "
         << with_thousands(f.biases) << "), " << with_thousands(f.params * sizeof(float)) << " bytes as float\n";
+  if (f.buffers != 0)
+    table << "buffers (running statistics, not learned): " << with_thousands(f.buffers) << ", "
+          << with_thousands(f.buffers * sizeof(float)) << " bytes as float\n";
   table << "MACs per sample: " << with_thousands(f.macs) << '\n';
   table << "largest activation: " << with_thousands(f.largest_activation) << " values ("
         << with_thousands(f.largest_activation * sizeof(float)) << " bytes as float)\n";

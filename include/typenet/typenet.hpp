@@ -7,6 +7,7 @@
 #include <typenet/layer.hpp>
 #include <typenet/layers/activation.hpp>
 #include <typenet/layers/adaptive_pool.hpp>
+#include <typenet/layers/batch_norm.hpp>
 #include <typenet/layers/conv.hpp>
 #include <typenet/layers/dense.hpp>
 #include <typenet/layers/flatten.hpp>

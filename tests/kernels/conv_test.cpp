@@ -88,3 +88,32 @@ TEST_CASE("conv no_bias: the kernel reads zeros for biases, fused activations in
   check_against_reference<network<input<10, 10, 8>, conv<filters<8>, kernel<3>, pad<1>, depthwise, no_bias>, relu6>>();
 }
 }  // namespace
+
+namespace batch_norm_tests {
+using namespace typenet;
+using testing::check_against_reference;
+
+TEST_CASE("batch_norm: the kernel (per-channel scale and shift) = the double reference, fused activations, flat inputs") {
+  // (check_against_reference keeps the running variances positive: testing::positive_variances.)
+  check_against_reference<network<input<6, 6, 17>, batch_norm<>>>();
+  check_against_reference<network<input<5, 5, 3>, conv<filters<32>, kernel<3>, pad<1>, no_bias>, batch_norm<>, relu>>();
+  check_against_reference<network<input<7, 7, 24>, conv<filters<24>, kernel<3>, pad<1>, depthwise, no_bias>, batch_norm<>, relu6>>();
+  check_against_reference<network<input<37>, dense<units<19>>, batch_norm<>, relu>>();
+}
+
+TEST_CASE("batch_norm is PyTorch's eval mode: (x - mean) / sqrt(var + 1e-5) * weight + bias") {
+  model<network<input<1, 2, 2>, batch_norm<>>> m;
+  // weight, bias, running_mean, running_var per channel (2 channels).
+  const float p[] = {2.f, 0.5f, 1.f, -1.f, 3.f, 0.f, 4.f, 1.f};
+  std::copy(std::begin(p), std::end(p), m.parameters().begin());
+  const auto y = m.forward({{5.f, 2.f, 3.f, -2.f}});
+  CHECK(y[0] == doctest::Approx((5.0 - 3.0) / std::sqrt(4.0 + 1e-5) * 2.0 + 1.0).epsilon(1e-6));
+  CHECK(y[1] == doctest::Approx((2.0 - 0.0) / std::sqrt(1.0 + 1e-5) * 0.5 - 1.0).epsilon(1e-6));
+  CHECK(y[2] == doctest::Approx((3.0 - 3.0) / std::sqrt(4.0 + 1e-5) * 2.0 + 1.0).epsilon(1e-6));
+  CHECK(y[3] == doctest::Approx((-2.0 - 0.0) / std::sqrt(1.0 + 1e-5) * 0.5 - 1.0).epsilon(1e-6));
+  // A fresh model starts as the identity: weight 1, bias 0, mean 0, variance 1.
+  model<network<input<3>, batch_norm<>>> fresh;
+  const auto z = fresh.forward({{1.f, -2.f, 3.f}});
+  CHECK(z[1] == doctest::Approx(-2.0 / std::sqrt(1.0 + 1e-5)));
+}
+}  // namespace batch_norm_tests

@@ -156,7 +156,7 @@ struct train_plan {
   static constexpr std::size_t workspace_floats =
       activations_floats + gradient_buffers * gradient_floats + scratch_floats;
   /// Floats of one parameter-gradient buffer (the parameters' layout, with slack).
-  static constexpr std::size_t param_gradient_floats = round_up(f.params + simd::read_slack);
+  static constexpr std::size_t param_gradient_floats = round_up(f.params + f.buffers + simd::read_slack);
 
   /// The first layer that runs: its input gradient is never needed.
   static constexpr std::size_t first_run = [] {

@@ -79,7 +79,7 @@ class trainer {
 
  public:
   using model_type = model<Net, Where, Isa>;
-  static constexpr std::size_t param_count = f.params;
+  static constexpr std::size_t param_count = f.params + f.buffers;
   static constexpr std::size_t slice = P::slice;
 
   trainer(model_type& m, Optimizer settings, trainer_options o = {})
