@@ -1,11 +1,14 @@
 // torchvision's models as typenet types: the parameter count and MACs PyTorch's own modules give, and
 // the forward pass against PyTorch's outputs, from tests/fixtures/models/ (tools/make-model-fixtures).
 //
-// The fixtures hold no weights: both sides compute every parameter from one rule, by tensor name and
+// Each sample passes when max |typenet - PyTorch| / max |PyTorch| over its outputs is within 1e-5
+// (3e-5 for the 50-layer networks). The fixtures hold no weights: both sides compute every parameter from one rule, by tensor name and
 // element index in PyTorch's order (fixture_weights below; the script documents the rule), so that a
 // 1.2-million-parameter model needs a few kilobytes of fixture. The weights reach typenet through
 // exchange_tensors, the same name and layout mapping load_weights uses.
 #include <typenet/io/weights.hpp>
+#include <typenet/models/mobilenet_v2.hpp>
+#include <typenet/models/resnet.hpp>
 #include <typenet/models/squeezenet.hpp>
 
 #include <doctest/doctest.h>
@@ -18,7 +21,6 @@
 #include <string>
 #include <vector>
 
-// Everything here in a namespace of its own: io_tests is a unity build (tests/io/meson.build).
 namespace torchvision_models_tests {
 namespace {
 using namespace typenet;
@@ -34,16 +36,20 @@ std::uint64_t splitmix64(std::uint64_t x) {
 
 /// Fills m's parameters by the fixture's rule: element i (PyTorch's order) of tensor `name` is
 /// float((2u - 1) a), u = (splitmix64(fnv1a64(name) + i) >> 11) 2^-53, a = sqrt(6 / fan_in) for
-/// a tensor of rank 2 or more (fan_in = count / first extent), 0.1 for a vector.
+/// a tensor of rank 2 or more (fan_in = count / first extent), 0.1 for a vector; a batch norm's
+/// scale (a vector named *.weight) is 1 + that, its running_var 0.5 + u.
 template <class Net>
 void fixture_weights(model<Net>& m) {
   const std::span<float> p = m.parameters();
   for (const exchange_tensor& e : exchange_tensors<Net>()) {
     const double a = e.torch_shape.size() >= 2 ? std::sqrt(6.0 / static_cast<double>(e.count / e.torch_shape[0])) : 0.1;
     const std::uint64_t h = io_detail::fnv1a(e.name);
+    const bool variance = e.name.ends_with("running_var");
+    const bool scale = e.torch_shape.size() == 1 && e.name.ends_with(".weight");
     e.for_each_element([&](std::size_t torch_index, std::size_t typenet_index) {
       const double u = static_cast<double>(splitmix64(h + torch_index) >> 11) * 0x1p-53;
-      p[e.offset + typenet_index] = static_cast<float>((2.0 * u - 1.0) * a);
+      const double v = variance ? 0.5 + u : scale ? 1.0 + (2.0 * u - 1.0) * a : (2.0 * u - 1.0) * a;
+      p[e.offset + typenet_index] = static_cast<float>(v);
     });
   }
 }
@@ -102,6 +108,40 @@ TEST_CASE("SqueezeNet 1.1: torchvision's parameter count and MACs, and its outpu
   const double e = worst_relative_error<models::squeezenet1_1<64>>("squeezenet1_1_io.safetensors", mac_count<full>);
   MESSAGE("SqueezeNet 1.1 at 64x64: worst relative error " << e);
   CHECK(e <= 1e-5);
+}
+
+TEST_CASE("ResNet-18: torchvision's 11,689,512 parameters, its MACs, and its outputs at 64x64") {
+  using full = models::resnet18<>;
+  static_assert(param_count<full> == 11'689'512);  // torchvision: sum(p.numel() for p in resnet18().parameters())
+  static_assert(param_count<full, "conv1"> == 9'408);
+  static_assert(output_shape<full, "layer1.1.bn2"> == volume(56, 56, 64));
+  static_assert(output_shape<full, "layer4.1.bn2"> == volume(7, 7, 512));
+  static_assert(output_shape<full> == flat(1000));
+  static_assert(facts<full>.buffers == 2 * (64 + 4 * 64 + 5 * 128 + 5 * 256 + 5 * 512));  // running mean and var
+  const double e = worst_relative_error<models::resnet18<64>>("resnet18_io.safetensors", mac_count<full>);
+  MESSAGE("ResNet-18 at 64x64: worst relative error " << e);
+  CHECK(e <= 1e-5);
+}
+
+TEST_CASE("ResNet-50: torchvision's 25,557,032 parameters, its MACs, and its outputs at 64x64") {
+  using full = models::resnet50<>;
+  static_assert(param_count<full> == 25'557'032);
+  static_assert(output_shape<full, "layer4.2.bn3"> == volume(7, 7, 2048));
+  static_assert(output_shape<full> == flat(1000));
+  const double e = worst_relative_error<models::resnet50<64>>("resnet50_io.safetensors", mac_count<full>);
+  MESSAGE("ResNet-50 at 64x64: worst relative error " << e);
+  CHECK(e <= 3e-5);  // 53 layers of float sums (2.5e-6 measured with SSE2)
+}
+
+TEST_CASE("MobileNetV2: torchvision's 3,504,872 parameters, its MACs, and its outputs at 64x64") {
+  using full = models::mobilenet_v2<>;
+  static_assert(param_count<full> == 3'504'872);
+  static_assert(output_shape<full, "features.1.conv.0.0"> == volume(112, 112, 32));  // depthwise
+  static_assert(output_shape<full, "features.18.0"> == volume(7, 7, 1280));
+  static_assert(output_shape<full> == flat(1000));
+  const double e = worst_relative_error<models::mobilenet_v2<64>>("mobilenet_v2_io.safetensors", mac_count<full>);
+  MESSAGE("MobileNetV2 at 64x64: worst relative error " << e);
+  CHECK(e <= 3e-5);  // 52 convolutions and batch norms of float sums (6.9e-6 measured with SSE2)
 }
 
 }  // namespace torchvision_models_tests
