@@ -112,6 +112,12 @@ using stem = network<input<224, 224, 3>, conv<filters<64>, kernel<7>, stride<2>,
 static_assert(param_count<stem> == 9'408);
 }  // namespace conv_example
 
+namespace batch_norm_example {
+using normed = network<input<8, 8, 3>, conv<filters<16>, kernel<3>, pad<1>, no_bias>, batch_norm<>, relu>;
+static_assert(param_count<normed> == 9 * 3 * 16 + 2 * 16);
+static_assert(facts<normed>.buffers == 2 * 16);
+}  // namespace batch_norm_example
+
 namespace adaptive_pool_example {
 static_assert(output_shape<network<input<7, 7, 512>, global_avg_pool>> == volume(1, 1, 512));
 static_assert(output_shape<network<input<13, 11, 6>, adaptive_avg_pool<output_size<6>>>> == volume(6, 6, 6));
