@@ -191,6 +191,10 @@ static_assert(!fits<network<input<8, 8, 8>, residual<conv<filters<8>, kernel<3>>
 static_assert(fits<network<input<8, 8, 8>, residual<conv<filters<16>, kernel<3>, pad<1>>, shortcut<conv<filters<16>, kernel<1>>>>>>);
 static_assert(!fits<network<input<8, 8, 8>, concat<branch<conv<filters<4>, kernel<3>>>, branch<conv<filters<4>, kernel<1>>>>>>);
 static_assert(!fits<network<input<8, 8, 8>, residual<name<"r">>>>);                 // no layers
+// An empty shortcut<> is the identity shortcut (a template can choose a projection or none).
+static_assert(std::is_same_v<bound_at<network<input<4, 4, 2>, residual<relu, shortcut<>>>, 2>::layer, add>);
+static_assert(bound_at<network<input<4, 4, 2>, residual<relu, shortcut<>>>, 2>::sources[1] == 0);
+static_assert(!fits<network<input<4, 4, 2>, residual<relu, shortcut<name<"s">>>>>);  // a shortcut of options only
 static_assert(!fits<network<input<8, 8, 8>, concat<branch<relu>, branch<>>>>);      // an empty branch
 static_assert(!fits<network<input<8, 8, 8>, concat<relu, branch<relu>>>>);          // not a branch
 }  // namespace graphs

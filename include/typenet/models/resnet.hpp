@@ -9,43 +9,38 @@
 #include <typenet/typenet.hpp>
 
 #include <cstddef>
+#include <type_traits>
 
 namespace typenet::models {
 
 namespace resnet_detail {
-/// The shortcut of a block that changes the shape: a strided 1x1 convolution and a batch norm.
-template <std::size_t K, std::size_t S>
-using downsample = shortcut<name<"downsample">, conv<filters<K>, kernel<1>, stride<S>, no_bias, name<"0">>,
-                            batch_norm<name<"1">>>;
+/// The shortcut of a block: a strided 1x1 convolution and a batch norm (torchvision's
+/// `downsample`) where the block changes the shape (Project), else the identity.
+template <bool Project, std::size_t K, std::size_t S>
+using shortcut_of = std::conditional_t<Project,
+                                       shortcut<name<"downsample">, conv<filters<K>, kernel<1>, stride<S>, no_bias, name<"0">>,
+                                                batch_norm<name<"1">>>,
+                                       shortcut<>>;
 }  // namespace resnet_detail
 
 /// torchvision's BasicBlock named Index in its stage: two 3x3 convolutions with batch norm, the
 /// input (or its projection, when Project) added, then relu.
 template <fixed_string Index, std::size_t K, std::size_t S = 1, bool Project = false>
-using basic_block = block<
-    std::conditional_t<Project,
-                       residual<name<Index>, conv<filters<K>, kernel<3>, stride<S>, pad<1>, no_bias, name<"conv1">>,
-                                batch_norm<name<"bn1">>, relu, conv<filters<K>, kernel<3>, pad<1>, no_bias, name<"conv2">>,
-                                batch_norm<name<"bn2">>, resnet_detail::downsample<K, S>>,
-                       residual<name<Index>, conv<filters<K>, kernel<3>, stride<S>, pad<1>, no_bias, name<"conv1">>,
-                                batch_norm<name<"bn1">>, relu, conv<filters<K>, kernel<3>, pad<1>, no_bias, name<"conv2">>,
-                                batch_norm<name<"bn2">>>>,
-    relu>;
+using basic_block =
+    block<residual<name<Index>, conv<filters<K>, kernel<3>, stride<S>, pad<1>, no_bias, name<"conv1">>,
+                   batch_norm<name<"bn1">>, relu, conv<filters<K>, kernel<3>, pad<1>, no_bias, name<"conv2">>,
+                   batch_norm<name<"bn2">>, resnet_detail::shortcut_of<Project, K, S>>,
+          relu>;
 
 /// torchvision's Bottleneck (v1.5: the stride on the 3x3) named Index: 1x1 to Width, 3x3, 1x1 to
 /// 4 x Width, each with batch norm, the input (or its projection) added, then relu.
 template <fixed_string Index, std::size_t Width, std::size_t S = 1, bool Project = false>
-using bottleneck = block<
-    std::conditional_t<
-        Project,
-        residual<name<Index>, conv<filters<Width>, kernel<1>, no_bias, name<"conv1">>, batch_norm<name<"bn1">>, relu,
-                 conv<filters<Width>, kernel<3>, stride<S>, pad<1>, no_bias, name<"conv2">>, batch_norm<name<"bn2">>,
-                 relu, conv<filters<4 * Width>, kernel<1>, no_bias, name<"conv3">>, batch_norm<name<"bn3">>,
-                 resnet_detail::downsample<4 * Width, S>>,
-        residual<name<Index>, conv<filters<Width>, kernel<1>, no_bias, name<"conv1">>, batch_norm<name<"bn1">>, relu,
-                 conv<filters<Width>, kernel<3>, stride<S>, pad<1>, no_bias, name<"conv2">>, batch_norm<name<"bn2">>,
-                 relu, conv<filters<4 * Width>, kernel<1>, no_bias, name<"conv3">>, batch_norm<name<"bn3">>>>,
-    relu>;
+using bottleneck =
+    block<residual<name<Index>, conv<filters<Width>, kernel<1>, no_bias, name<"conv1">>, batch_norm<name<"bn1">>, relu,
+                   conv<filters<Width>, kernel<3>, stride<S>, pad<1>, no_bias, name<"conv2">>, batch_norm<name<"bn2">>,
+                   relu, conv<filters<4 * Width>, kernel<1>, no_bias, name<"conv3">>, batch_norm<name<"bn3">>,
+                   resnet_detail::shortcut_of<Project, 4 * Width, S>>,
+          relu>;
 
 /// The stem every torchvision ResNet shares: 7x7 stride 2 convolution, batch norm, relu, 3x3
 /// stride 2 max pooling (224 -> 112 -> 56, PyTorch's floor).
