@@ -1,4 +1,5 @@
-// Test support: the number of heap allocations this test program has made (model_test.cpp replaces operator new).
+// Test support: the number of heap allocations this test program has made (allocations.cpp, linked into
+// the program, replaces operator new).
 #pragma once
 
 #include <cstddef>

@@ -4,35 +4,7 @@
 
 #include <typenet/models/lenet5.hpp>
 
-#include <atomic>
-#include <cstdlib>
 #include <limits>
-#include <new>
-
-// Counts every allocation in this program (plain and aligned; the array forms
-// call these), to prove that forward makes none.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"  // malloc/free behind new/delete is the point
-#endif
-namespace {
-std::atomic<std::size_t> allocations{0};
-}
-std::size_t typenet::testing::allocation_count() { return allocations.load(); }
-void* operator new(std::size_t n) {
-  ++allocations;
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new(std::size_t n, std::align_val_t a) {
-  ++allocations;
-  const std::size_t align = static_cast<std::size_t>(a);
-  if (void* p = std::aligned_alloc(align, (n + align - 1) / align * align)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
 
 namespace {
 using namespace typenet;
@@ -59,34 +31,34 @@ TEST_CASE("forward makes no heap allocation") {
   model<models::lenet5>::output_tensor y;
   std::mt19937_64 g(testing::fresh_seed());
   testing::fill(x.values, g);
-  const std::size_t before = allocations.load();
+  const std::size_t before = testing::allocation_count();
   m.forward(x, y);
   m.forward(std::span<const float>(x.values), std::span<float>(y.values));
   m.forward_batch(std::span<const float>(x.values), std::span<float>(y.values), 1);
-  CHECK(allocations.load() - before == 0);
+  CHECK(testing::allocation_count() - before == 0);
   // Batches: once the pool has its threads and the model its workspaces, none either.
   std::vector<float> xs(4 * x.size()), ys(4 * y.size());
   testing::fill(xs, g);
   m.forward_batch(xs, ys, 2);
-  const std::size_t warm = allocations.load();
+  const std::size_t warm = testing::allocation_count();
   m.forward_batch(xs, ys, 2);
   m.forward_batch(xs, ys, 1);
-  CHECK(allocations.load() - warm == 0);
+  CHECK(testing::allocation_count() - warm == 0);
   // The counter does count: a vector allocates.
   std::vector<int> v(10);
-  CHECK(allocations.load() - before >= 1);
+  CHECK(testing::allocation_count() - before >= 1);
 }
 
 TEST_CASE("in_place storage: no heap at all, same results as the heap model") {
   using net = network<input<8, 8, 3>, conv<filters<8>, kernel<3>, pad<1>>, relu, max_pool<window<2>>, dense<units<10>>>;
   static_assert(workspace_bytes<net> <= 8 * 1024, "fits an 8 KiB budget");
   static_assert(workspace_floats<net> == 2 * 512 + 304);  // two 8x8x8 buffers + the 10x10x3 padded copy (rounded to 16)
-  const std::size_t before = allocations.load();
+  const std::size_t before = testing::allocation_count();
   static model<net, storage::in_place> fixed(he_normal{7});
   model<net, storage::in_place>::input_tensor x;
   for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 7) - 3.f;
   const auto y = fixed.forward(x);
-  CHECK(allocations.load() - before == 0);
+  CHECK(testing::allocation_count() - before == 0);
   model<net> heap(he_normal{7});
   CHECK(heap.forward(x).values == y.values);
   check_against_reference<net, storage::in_place>();

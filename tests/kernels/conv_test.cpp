@@ -69,21 +69,17 @@ TEST_CASE("conv depthwise: the channel-vectorized kernel, channel counts around 
   check_against_reference<network<input<9, 9, 35>, conv<filters<35>, kernel<3>, pad<1>, depthwise>>>();
   check_against_reference<network<input<8, 8, 7>, conv<filters<7>, kernel<3>, stride<2>, pad<1>, depthwise, round_down>>>();
   check_against_reference<network<input<7, 9, 24>, conv<filters<24>, kernel<5, 3>, pad_sides<2, 1, 0, 1>, depthwise>>>();
-  check_against_reference<network<input<6, 6, 33>, conv<filters<33>, kernel<3>, stride<2>, pad<1>, depthwise, round_up>>>();
-  // MobileNetV2's 112x112x32 depthwise layer, and the same with groups<C> spelled out.
+  // MobileNetV2's 112x112x32 depthwise layer.
   check_against_reference<network<input<112, 112, 32>, conv<filters<32>, kernel<3>, pad<1>, depthwise>>>();
-  check_against_reference<network<input<14, 14, 48>, conv<filters<48>, kernel<3>, stride<2>, pad<1>, groups<48>, round_down>>>();
 }
 
 TEST_CASE("conv grouped: several channels per group, several filters per channel") {
   check_against_reference<network<input<8, 8, 12>, conv<filters<18>, kernel<3>, pad<1>, groups<3>>>>();
   check_against_reference<network<input<8, 8, 6>, conv<filters<12>, kernel<3>, depthwise>>>();  // multiplier 2
-  check_against_reference<network<input<7, 7, 32>, conv<filters<64>, kernel<1>, groups<4>>>>();
   check_against_reference<network<input<9, 9, 4>, conv<filters<6>, kernel<3>, stride<2>, groups<2>, no_bias>>>();
 }
 
 TEST_CASE("conv no_bias: the kernel reads zeros for biases, fused activations included") {
-  check_against_reference<network<input<9, 9, 17>, conv<filters<19>, kernel<3>, pad<1>, no_bias>>>();
   check_against_reference<network<input<8, 8, 3>, conv<filters<64>, kernel<7>, stride<2>, pad<3>, no_bias, round_down>, relu>>();
   check_against_reference<network<input<10, 10, 8>, conv<filters<8>, kernel<3>, pad<1>, depthwise, no_bias>, relu6>>();
 }
@@ -95,7 +91,6 @@ using testing::check_against_reference;
 
 TEST_CASE("batch_norm: the kernel (per-channel scale and shift) = the double reference, fused activations, flat inputs") {
   // (check_against_reference keeps the running variances positive: testing::positive_variances.)
-  check_against_reference<network<input<6, 6, 17>, batch_norm<>>>();
   check_against_reference<network<input<5, 5, 3>, conv<filters<32>, kernel<3>, pad<1>, no_bias>, batch_norm<>, relu>>();
   check_against_reference<network<input<7, 7, 24>, conv<filters<24>, kernel<3>, pad<1>, depthwise, no_bias>, batch_norm<>, relu6>>();
   check_against_reference<network<input<37>, dense<units<19>>, batch_norm<>, relu>>();
