@@ -116,6 +116,11 @@ namespace batch_norm_example {
 using normed = network<input<8, 8, 3>, conv<filters<16>, kernel<3>, pad<1>, no_bias>, batch_norm<>, relu>;
 static_assert(param_count<normed> == 9 * 3 * 16 + 2 * 16);
 static_assert(facts<normed>.buffers == 2 * 16);
+
+// dropout
+using regularized = network<input<64>, dense<units<32>>, relu, dropout<percent<20>>, dense<units<10>>>;
+static_assert(param_count<regularized> == 64 * 32 + 32 + 32 * 10 + 10);
+static_assert(output_shape<network<input<8, 8, 4>, dropout<>>> == volume(8, 8, 4));
 }  // namespace batch_norm_example
 
 namespace adaptive_pool_example {

@@ -51,13 +51,39 @@
 //       end). Isa is simd::isa_tag, so it is instantiated once per ISA.
 //   template <shape In, shape Out> static constexpr std::size_t backward_scratch_floats;
 //       scratch its backward_kernel needs (default 0).
+// Training mode (a layer that computes differently while it is trained: batch_norm, dropout):
+//   template <shape In, shape Out, class T>
+//   static void train_forward(const T* params, const T* in, T* out, std::size_t samples,
+//                             const training_context& c);
+//   template <shape In, shape Out, class T>
+//   static void train_backward(const T* params, const T* in, const T* out, const T* grad_out,
+//                              T* grad_in, T* grad_params, std::size_t samples, const training_context& c);
+//       used in training instead of forward and backward, on `samples` samples back to back (a
+//       slice of the batch, whose place in the batch c gives). forward stays the inference.
+//   A layer that normalizes over the whole batch (batch_norm) also gathers statistics: the
+//   trainer stops every slice at the layer, adds up what each slice gathered, in slice order,
+//   and hands the layer the batch's totals in c.statistics (going forward) and
+//   c.gradient_statistics (going back):
+//   template <shape In, shape Out> static constexpr std::size_t statistics, gradient_statistics;
+//       how many doubles each gathers;
+//   template <shape In, shape Out, class T>
+//   static void gather(const T* params, const T* in, std::size_t samples, double* stats);
+//   template <shape In, shape Out, class T>
+//   static void gather_gradient(const T* params, const T* in, const T* grad_out, std::size_t samples,
+//                               const training_context& c, double* stats);
+//       add a slice's share to stats;
+//   template <shape In, shape Out, class T>
+//   static void update_buffers(T* params, const training_context& c);
+//       after the optimizer's step, from the batch's totals (running averages).
 #pragma once
 
 #include <typenet/diagnostics.hpp>
 #include <typenet/shape.hpp>
 
 #include <array>
+#include <concepts>
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 #include <type_traits>
 
@@ -114,6 +140,18 @@ constexpr param_tensor bias_tensor(std::size_t n) { return {"bias", {n, 1, 1, 1}
 template <class T, std::size_t N>
 inline constexpr T zero_biases[N + 16] = {};
 
+/// What a layer's training-mode hooks are told (train_forward, train_backward, gather_gradient,
+/// update_buffers): where the slice is in the batch, the noise's seed, and the batch's totals of
+/// what the layer gathered.
+struct training_context {
+  std::size_t batch = 1;   ///< samples in the whole batch
+  std::size_t first = 0;   ///< the batch index of the slice's first sample
+  std::uint64_t seed = 0;  ///< the trainer's seed (trainer_options::seed)
+  std::uint64_t step = 0;  ///< the step's number, from 0: with the seed, it draws dropout's masks
+  const double* statistics = nullptr;           ///< the batch's totals of what gather added
+  const double* gradient_statistics = nullptr;  ///< the batch's totals of what gather_gradient added
+};
+
 namespace contract {
 
 template <class L>
@@ -142,6 +180,26 @@ template <class L, shape In, shape Out, class Isa>
 concept has_backward_kernel = requires(const float* p, const float* x, float* g, std::size_t n, Isa isa) {
   L::template backward_kernel<In, Out>(p, x, x, x, g, g, n, g, isa);
 };
+
+/// L computes differently in training (train_forward and train_backward replace forward and backward).
+template <class L, shape In, shape Out>
+concept trains_differently = requires(const double* p, const double* x, double* g, std::size_t n,
+                                      const training_context& c) {
+  L::template train_forward<In, Out, double>(p, x, g, n, c);
+  L::template train_backward<In, Out, double>(p, x, x, x, g, g, n, c);
+};
+
+/// L, in training, normalizes over the whole batch: the trainer gathers its statistics across slices.
+template <class L, shape In, shape Out>
+concept gathers = trains_differently<L, In, Out> &&
+                  requires(const double* p, const double* x, float* pf, std::size_t n, const training_context& c,
+                           double* s) {
+                    { L::template statistics<In, Out> } -> std::convertible_to<std::size_t>;
+                    { L::template gradient_statistics<In, Out> } -> std::convertible_to<std::size_t>;
+                    L::template gather<In, Out, double>(p, x, n, s);
+                    L::template gather_gradient<In, Out, double>(p, x, x, n, c, s);
+                    L::template update_buffers<In, Out, float>(pf, c);
+                  };
 
 /// Scratch floats L's backward_kernel needs on In -> Out.
 template <class L, shape In, shape Out>
@@ -263,7 +321,8 @@ constexpr bool check() {
 template <class B>
 constexpr bool check_trainable() {
   using L = typename B::layer;
-  if constexpr (!joins<L> && !passes_through<L> && !has_backward<L, B::input, B::output>) {
+  if constexpr (!joins<L> && !passes_through<L> && !has_backward<L, B::input, B::output> &&
+                !trains_differently<L, B::input, B::output>) {
     error::raise<error::layer_has_no_backward<error::at_layer<B::position, L>>>();
     return false;
   } else {

@@ -32,6 +32,7 @@ struct divisor {};
 struct bias {};
 struct groups {};
 struct output_size {};
+struct probability {};
 struct defaults {};
 struct name {};
 }  // namespace label
@@ -143,6 +144,14 @@ struct slope {
   using label = label::slope;
   static constexpr double value = static_cast<double>(Num) / static_cast<double>(Den == 0 ? 1 : Den);
   static constexpr bool positive = Den > 0;
+};
+
+/// A share in percent: `dropout<percent<20>>` drops 20% of the values in training.
+template <std::intmax_t P>
+struct percent {
+  using label = label::probability;
+  static constexpr std::intmax_t value = P;
+  static constexpr bool positive = P >= 0;
 };
 
 /// Accept windows that do not tile the input: drop the partial last window.

@@ -10,6 +10,7 @@
 #include <typenet/layers/batch_norm.hpp>
 #include <typenet/layers/conv.hpp>
 #include <typenet/layers/dense.hpp>
+#include <typenet/layers/dropout.hpp>
 #include <typenet/layers/flatten.hpp>
 #include <typenet/layers/input.hpp>
 #include <typenet/layers/pool.hpp>

@@ -35,25 +35,30 @@ std::vector<double> spaced_values(std::size_t n, std::mt19937_64& g) {
   return v;
 }
 
+/// L on a batch of n samples in training mode (batch_norm's batch statistics; dropout's mask, the
+/// same on every call for one context).
 template <class Net>
-double loss(const std::vector<double>& p, const std::vector<double>& x, const std::vector<double>& r) {
-  std::vector<double> y(facts<Net>.output.size());
-  reference::forward<Net, double>(p.data(), x.data(), y.data());
+double loss(const std::vector<double>& p, const std::vector<double>& x, const std::vector<double>& r, std::size_t n,
+            const training_context& c) {
+  std::vector<double> y(n * facts<Net>.output.size());
+  reference::train_forward<Net, double>(p.data(), x.data(), n, y.data(), c);
   return std::inner_product(y.begin(), y.end(), r.begin(), 0.0);
 }
 
-/// Checks reference::backward<Net> against central differences; seed fixed for whole networks.
+/// Checks reference::backward_batch<Net> on n samples against central differences; seed fixed for
+/// whole networks.
 template <class Net>
-void check_gradients(std::uint64_t seed = testing::fresh_seed()) {
-  INFO("seed " << seed);
+void check_gradients(std::uint64_t seed = testing::fresh_seed(), std::size_t n = 1) {
+  INFO("seed " << seed << ", batch " << n);
   std::mt19937_64 g(seed);
   constexpr auto& f = facts<Net>;
   std::uniform_real_distribution<double> u(-1, 1);
-  std::vector<double> p(f.params), x = spaced_values(f.input.size(), g), r(f.output.size());
+  const training_context c{.seed = seed, .step = 3};
+  std::vector<double> p(f.params + f.buffers), x = spaced_values(n * f.input.size(), g), r(n * f.output.size());
   for (double& v : p) v = u(g) * 0.5;
   for (double& v : r) v = u(g);
-  std::vector<double> gp(f.params, 0.0), gx(f.input.size(), 0.0);
-  reference::backward<Net, double>(p.data(), x.data(), r.data(), gp.data(), gx.data());
+  std::vector<double> gp(p.size(), 0.0), gx(x.size(), 0.0);
+  reference::backward_batch<Net, double>(p.data(), x.data(), n, r.data(), gp.data(), gx.data(), c);
 
   const double h = 1e-6;
   auto check = [&](std::vector<double>& v, const std::vector<double>& analytic, const std::string& what) {
@@ -61,9 +66,9 @@ void check_gradients(std::uint64_t seed = testing::fresh_seed()) {
     for (std::size_t i = 0; i < v.size(); ++i) {
       const double keep = v[i];
       v[i] = keep + h;
-      const double up = loss<Net>(p, x, r);
+      const double up = loss<Net>(p, x, r, n, c);
       v[i] = keep - h;
-      const double down = loss<Net>(p, x, r);
+      const double down = loss<Net>(p, x, r, n, c);
       v[i] = keep;
       const double numeric = (up - down) / (2 * h);
       if (!(std::abs(numeric - analytic[i]) <= 1e-6 * std::max(1.0, std::abs(numeric))))
@@ -156,4 +161,20 @@ TEST_CASE("gradient check: whole networks (fixed seeds: random weights may put a
   using lenet_like = network<input<12, 12, 1>, conv<filters<3>, kernel<5>>, leaky_relu<>, max_pool<window<2>>,
                              dense<units<6>>, relu, dense<units<4>>>;
   check_gradients<lenet_like>(3);
+}
+
+TEST_CASE("gradient check: batch_norm in training mode, the batch's statistics over samples and positions") {
+  // Every value's gradient reaches every other's through the batch mean and variance.
+  check_gradients<after<input<3, 3, 4>, batch_norm<>>>(testing::fresh_seed(), 3);
+  check_gradients<after<input<5>, batch_norm<>, typenet::tanh>>(testing::fresh_seed(), 4);
+  check_gradients<after<input<1, 1, 3>, batch_norm<>, sigmoid>>(testing::fresh_seed(), 2);  // two values a channel
+  using block = after<input<4, 4, 2>, residual<conv<filters<2>, kernel<3>, pad<1>, no_bias>, batch_norm<>,
+                                               typenet::tanh, conv<filters<2>, kernel<1>, no_bias>, batch_norm<>>,
+                      sigmoid, global_avg_pool, flatten, dense<units<3>>>;
+  check_gradients<block>(34, 3);
+}
+
+TEST_CASE("gradient check: dropout in training mode, its mask fixed by the seed and the step") {
+  check_gradients<after<input<3, 3, 4>, dropout<percent<30>>, sigmoid>>(testing::fresh_seed(), 2);
+  check_gradients<after<input<6>, dense<units<8>>, dropout<>, typenet::tanh, dense<units<3>>>>(testing::fresh_seed(), 3);
 }

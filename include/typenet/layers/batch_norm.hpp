@@ -8,6 +8,7 @@
 
 #include <boost/hana/tuple.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
@@ -16,21 +17,28 @@
 namespace typenet {
 
 /// Batch normalization of each channel (of a volume's depth, or of a flat vector's values, as
-/// PyTorch's BatchNorm2d and BatchNorm1d): y = (x - running_mean) / sqrt(running_var + 1e-5) *
-/// weight + bias, PyTorch's eval mode with its default epsilon. Tensors, in PyTorch's names:
-/// weight (C, starts at 1) and bias (C, 0), learned, and running_mean (C, 0) and running_var
-/// (C, 1), buffers: stored with the parameters and in weight files, counted in facts' buffers,
-/// not in param_count (as PyTorch's parameters() leaves them out). Its kernel applies an
-/// activation after it (relu, relu6) as it stores.
+/// PyTorch's BatchNorm2d and BatchNorm1d), with PyTorch's defaults (epsilon 1e-5, momentum 0.1).
+/// Tensors, in PyTorch's names: weight (C, starts at 1) and bias (C, 0), learned, and
+/// running_mean (C, 0) and running_var (C, 1), buffers: stored with the parameters and in weight
+/// files, counted in facts' buffers, not in param_count (as PyTorch's parameters() leaves them
+/// out), never touched by an optimizer.
 ///
-/// Training mode (batch statistics, updating the running averages) is not in typenet yet: the
-/// layer has no backward pass, so a trainer refuses a network holding one (layer_has_no_backward).
+/// Inference (the model, PyTorch's eval mode): y = (x - running_mean) / sqrt(running_var + eps)
+/// * weight + bias. Its kernel applies an activation after it (relu, relu6) as it stores.
+///
+/// Training (a trainer, PyTorch's train mode): each channel is normalized by its mean and biased
+/// variance over the whole batch (every sample and position), y = (x - mean) / sqrt(var + eps)
+/// * weight + bias; the trainer gathers the sums across the batch's slices. After the step,
+/// running_mean += 0.1 (mean - running_mean) and running_var += 0.1 (var * m / (m - 1) -
+/// running_var), m values per channel (the unbiased variance, as PyTorch). A channel needs m >= 2:
+/// a batch of 1 on a 1 x 1 input is refused, as PyTorch refuses it.
 template <class... Options>
 struct batch_norm {
   static constexpr std::string_view kind = "batch_norm";
   static constexpr auto accepted = boost::hana::tuple_t<>;
   static constexpr auto required = boost::hana::tuple_t<>;
   static constexpr double epsilon = 1e-5;
+  static constexpr double momentum = 0.1;
 
   template <shape In>
   static constexpr verdict check() {
@@ -61,6 +69,124 @@ struct batch_norm {
       for (std::size_t c = 0; c < C; ++c)
         out[p * C + c] = (in[p * C + c] - mean[c]) / std::sqrt(var[c] + T(epsilon)) * gamma[c] + beta[c];
   }
+
+  // --- training (contract.hpp: train_forward, gather, ...) ------------------------------------
+
+  /// Per channel: the sum of its values, then the sum of their squares.
+  template <shape In, shape Out>
+  static constexpr std::size_t statistics = 2 * In.depth;
+  /// Per channel: the sum of the output gradients, then of the output gradients times x-hat.
+  template <shape In, shape Out>
+  static constexpr std::size_t gradient_statistics = 2 * In.depth;
+  /// Samples a batch needs so that a channel has two values.
+  template <shape In, shape Out>
+  static constexpr std::size_t min_batch = In.height * In.width > 1 ? 1 : 2;
+
+  template <shape In, shape Out, class T>
+  static void gather(const T*, const T* in, std::size_t samples, double* stats) {
+    constexpr std::size_t C = In.depth;
+    for (std::size_t i = 0; i < samples * In.height * In.width; ++i)
+      for (std::size_t c = 0; c < C; ++c) {
+        const double x = static_cast<double>(in[i * C + c]);
+        stats[c] += x;
+        stats[C + c] += x * x;
+      }
+  }
+
+  /// Values per channel in the whole batch.
+  template <shape In>
+  static double values(const training_context& c) {
+    return static_cast<double>(c.batch * In.height * In.width);
+  }
+  /// Channel ch's batch mean and biased variance from the gathered sums.
+  template <shape In>
+  static void moments(const training_context& c, std::size_t ch, double& mean, double& var) {
+    const double m = values<In>(c);
+    mean = c.statistics[ch] / m;
+    var = std::max(c.statistics[In.depth + ch] / m - mean * mean, 0.0);
+  }
+
+  template <shape In, shape Out, class T>
+  static void train_forward(const T* params, const T* in, T* out, std::size_t samples, const training_context& c) {
+    constexpr std::size_t C = In.depth;
+    std::array<T, C> scale, shift;
+    for (std::size_t ch = 0; ch < C; ++ch) {
+      double mean, var;
+      moments<In>(c, ch, mean, var);
+      const double s = static_cast<double>(params[ch]) / std::sqrt(var + epsilon);
+      scale[ch] = static_cast<T>(s);
+      shift[ch] = static_cast<T>(static_cast<double>(params[C + ch]) - mean * s);
+    }
+    for (std::size_t i = 0; i < samples * In.height * In.width; ++i)
+      for (std::size_t ch = 0; ch < C; ++ch) out[i * C + ch] = in[i * C + ch] * scale[ch] + shift[ch];
+  }
+
+  template <shape In, shape Out, class T>
+  static void gather_gradient(const T*, const T* in, const T* grad_out, std::size_t samples,
+                              const training_context& c, double* stats) {
+    constexpr std::size_t C = In.depth;
+    std::array<double, C> mean, inv;
+    for (std::size_t ch = 0; ch < C; ++ch) {
+      double var;
+      moments<In>(c, ch, mean[ch], var);
+      inv[ch] = 1 / std::sqrt(var + epsilon);
+    }
+    for (std::size_t i = 0; i < samples * In.height * In.width; ++i)
+      for (std::size_t ch = 0; ch < C; ++ch) {
+        const double g = static_cast<double>(grad_out[i * C + ch]);
+        stats[ch] += g;
+        stats[C + ch] += g * (static_cast<double>(in[i * C + ch]) - mean[ch]) * inv[ch];
+      }
+  }
+
+  /// dx = weight / sqrt(var + eps) * (dy - mean(dy) - x-hat * mean(dy x-hat)), the means over the
+  /// batch; the batch's d weight = sum(dy x-hat) and d bias = sum(dy) are added once, by the slice
+  /// that starts the batch.
+  template <shape In, shape Out, class T>
+  static void train_backward(const T* params, const T* in, const T*, const T* grad_out, T* grad_in, T* grad_params,
+                             std::size_t samples, const training_context& c) {
+    constexpr std::size_t C = In.depth;
+    const double m = values<In>(c);
+    const double* sums = c.gradient_statistics;
+    if (c.first == 0)
+      for (std::size_t ch = 0; ch < C; ++ch) {
+        grad_params[ch] += static_cast<T>(sums[C + ch]);
+        grad_params[C + ch] += static_cast<T>(sums[ch]);
+      }
+    if (!grad_in) return;
+    std::array<T, C> mean, inv, k, a, b;
+    for (std::size_t ch = 0; ch < C; ++ch) {
+      double mu, var;
+      moments<In>(c, ch, mu, var);
+      const double i = 1 / std::sqrt(var + epsilon);
+      mean[ch] = static_cast<T>(mu);
+      inv[ch] = static_cast<T>(i);
+      k[ch] = static_cast<T>(static_cast<double>(params[ch]) * i);
+      a[ch] = static_cast<T>(sums[ch] / m);
+      b[ch] = static_cast<T>(sums[C + ch] / m);
+    }
+    for (std::size_t i = 0; i < samples * In.height * In.width; ++i)
+      for (std::size_t ch = 0; ch < C; ++ch) {
+        const T xhat = (in[i * C + ch] - mean[ch]) * inv[ch];
+        grad_in[i * C + ch] = k[ch] * (grad_out[i * C + ch] - a[ch] - xhat * b[ch]);
+      }
+  }
+
+  template <shape In, shape Out, class T>
+  static void update_buffers(T* params, const training_context& c) {
+    constexpr std::size_t C = In.depth;
+    const double m = values<In>(c);
+    T *running_mean = params + 2 * C, *running_var = params + 3 * C;
+    for (std::size_t ch = 0; ch < C; ++ch) {
+      double mean, var;
+      moments<In>(c, ch, mean, var);
+      running_mean[ch] = static_cast<T>((1 - momentum) * static_cast<double>(running_mean[ch]) + momentum * mean);
+      running_var[ch] =
+          static_cast<T>((1 - momentum) * static_cast<double>(running_var[ch]) + momentum * var * m / (m - 1));
+    }
+  }
+
+  // --- inference kernel ------------------------------------------------------------------------
 
   /// Per channel scale and shift (computed in double), then one multiply-add per value.
   template <shape In, shape Out>

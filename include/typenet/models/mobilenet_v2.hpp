@@ -2,7 +2,8 @@
 // 1x1 expansion, a 3x3 depthwise convolution and a linear 1x1 projection, each with batch norm,
 // relu6 after the first two, and the input added when the block keeps the shape. The layers carry
 // torchvision's names (features.0.0, features.2.conv.1.0, classifier.1), so torchvision's weights
-// load with no configuration. Inference only: batch_norm has no training mode yet.
+// load with no configuration. A trainer trains it (batch_norm in training mode; no dropout before
+// the classifier, unlike torchvision's: add one to the type to train it as theirs).
 #pragma once
 
 #include <typenet/typenet.hpp>

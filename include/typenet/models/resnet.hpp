@@ -2,8 +2,8 @@
 // of 3x3 (basic) or 1x1-3x3-1x1 (bottleneck) convolutions, each followed by batch normalization,
 // with a projection shortcut (torchvision's `downsample`) where a stage changes the shape. The
 // layers carry torchvision's names (conv1, bn1, layer1.0.conv1, layer2.0.downsample.0, fc), so
-// torchvision's weights load with no configuration. Inference only: batch_norm has no training
-// mode yet.
+// torchvision's weights load with no configuration. A trainer trains them (batch_norm in training
+// mode).
 #pragma once
 
 #include <typenet/typenet.hpp>

@@ -68,19 +68,38 @@ void forward_join(const float* const* ins, float* out, std::size_t samples) {
   }
 }
 
-/// Every layer forward on a slice, each output kept in its block.
-template <class Net>
-void forward_slice(const float* params, slice_buffers<Net>& buf, std::size_t samples) {
+/// The context layer I's training hooks get: `base` (the slice's place, the seed, the step, and
+/// in `statistics` the batch's totals of every gathering layer), pointed at layer I's totals.
+template <class Net, std::size_t I>
+training_context context_of(const training_context& base) {
+  using P = train_plan<Net>;
+  training_context c = base;
+  if constexpr (constexpr std::size_t k = P::gatherer_of(I); k < P::gathering) {
+    c.statistics = base.statistics + P::gatherers[k].statistics_offset;
+    c.gradient_statistics = base.statistics + P::gatherers[k].gradient_offset;
+  }
+  return c;
+}
+
+/// Layers [From, To) forward on a slice, in training mode, each output kept in its block.
+template <class Net, std::size_t From = 1, std::size_t To = train_plan<Net>::layers>
+void forward_slice(const float* params, slice_buffers<Net>& buf, std::size_t samples,
+                   const training_context& base = {}) {
   using P = train_plan<Net>;
   [&]<std::size_t... I>(std::index_sequence<I...>) {
     (
         [&] {
-          constexpr layer_traits t = P::forward_plan::traits[I];
-          if constexpr (I > 0 && !t.passes_through) {
-            if constexpr (contract::joins<typename bound_at<Net, I>::layer>) {
+          constexpr layer_traits t = P::traits[I];
+          if constexpr (I > 0 && I >= From && I < To && !t.passes_through) {
+            using B = bound_at<Net, I>;
+            if constexpr (contract::joins<typename B::layer>) {
               const float* ins[t.inputs];
               for (std::size_t k = 0; k < t.inputs; ++k) ins[k] = buf.read(P::block_of[t.sources[k] + 1]);
               forward_join<Net, I>(ins, buf.write(P::block_of[I + 1]), samples);
+            } else if constexpr (contract::trains_differently<typename B::layer, B::input, B::output>) {
+              B::layer::template train_forward<B::input, B::output, float>(
+                  params + param_offset<Net, I>, buf.read(P::block_of[t.sources[0] + 1]),
+                  buf.write(P::block_of[I + 1]), samples, context_of<Net, I>(base));
             } else {
               forward_layer<Net, I>(params, buf.read(P::block_of[t.sources[0] + 1]), buf.write(P::block_of[I + 1]),
                                     samples, buf.scratch());
@@ -89,6 +108,32 @@ void forward_slice(const float* params, slice_buffers<Net>& buf, std::size_t sam
         }(),
         ...);
   }(std::make_index_sequence<P::layers>{});
+}
+
+/// Gathering layer K (train_plan's gatherers[K]) adds the slice's statistics of its input to
+/// `stats` (one slice's doubles, in statistics_doubles' layout).
+template <class Net, std::size_t K>
+void gather_slice(const float* params, slice_buffers<Net>& buf, std::size_t samples, double* stats) {
+  using P = train_plan<Net>;
+  constexpr std::size_t I = P::gatherers[K].position;
+  using B = bound_at<Net, I>;
+  B::layer::template gather<B::input, B::output, float>(params + param_offset<Net, I>,
+                                                        buf.read(P::block_of[P::traits[I].sources[0] + 1]), samples,
+                                                        stats + P::gatherers[K].statistics_offset);
+}
+
+/// Gathering layer K adds the slice's statistics of its output gradient (complete once the layers
+/// above it ran backward) to `stats`.
+template <class Net, std::size_t Last, std::size_t K>
+void gather_gradient_slice(const float* params, slice_buffers<Net>& buf, std::size_t samples,
+                           const training_context& base, double* stats) {
+  using P = train_plan<Net>;
+  constexpr std::size_t I = P::gatherers[K].position;
+  using B = bound_at<Net, I>;
+  B::layer::template gather_gradient<B::input, B::output, float>(
+      params + param_offset<Net, I>, buf.read(P::block_of[P::traits[I].sources[0] + 1]),
+      buf.gradient(P::template gradients<Last>.slot[I]), samples, context_of<Net, I>(base),
+      stats + P::gatherers[K].gradient_offset);
 }
 
 /// Layer I backward on `samples` samples: grad_out -> grad_in (null: not needed), adding to grad_params.
@@ -137,13 +182,14 @@ float* logits_gradient(slice_buffers<Net>& buf) {
     return buf.gradient(P::template gradients<Last>.slot[P::producer[Last - 1]]);
 }
 
-/// Backward through layers [0, Last) of a slice whose forward pass is in buf,
-/// from the gradient of layer Last-1's output in logits_gradient<Net, Last>(buf);
-/// adds the parameter gradients to grad_params. Each layer writes the gradient
-/// of what it read into that value's buffer, or, where another layer wrote it
-/// already (a value several layers read), adds it through the temp buffer.
-template <class Net, std::size_t Last>
-void backward_slice(const float* params, slice_buffers<Net>& buf, float* grad_params, std::size_t samples) {
+/// Backward through layers [Lo, Hi) (of the [0, Last) a step goes back through), last first, of a
+/// slice whose forward pass is in buf, from the gradient of layer Last-1's output in
+/// logits_gradient<Net, Last>(buf); adds the parameter gradients to grad_params. Each layer writes
+/// the gradient of what it read into that value's buffer, or, where another layer wrote it already
+/// (a value several layers read), adds it through the temp buffer.
+template <class Net, std::size_t Last, std::size_t Lo = 1, std::size_t Hi = Last>
+void backward_slice(const float* params, slice_buffers<Net>& buf, float* grad_params, std::size_t samples,
+                    const training_context& base = {}) {
   using P = train_plan<Net>;
   constexpr auto g = P::template gradients<Last>;
   static_assert(g.complete, "typenet internal: a layer's output gradient has no writer");
@@ -151,8 +197,8 @@ void backward_slice(const float* params, slice_buffers<Net>& buf, float* grad_pa
     (
         [&] {
           constexpr std::size_t I = Last - 1 - R;
-          constexpr layer_traits t = P::forward_plan::traits[I];
-          if constexpr (I > 0 && !t.passes_through) {
+          constexpr layer_traits t = P::traits[I];
+          if constexpr (I > 0 && I >= Lo && I < Hi && !t.passes_through) {
             float* temp = buf.gradient(g.count);
             float* grad_in[t.inputs];
             for (std::size_t k = 0; k < t.inputs; ++k) {
@@ -171,8 +217,16 @@ void backward_slice(const float* params, slice_buffers<Net>& buf, float* grad_pa
                                samples * bound_at<Net, I>::inputs[k].size());
               }
             } else {
-              backward_layer<Net, I>(params, buf.read(P::block_of[t.sources[0] + 1]), buf.read(P::block_of[I + 1]),
-                                     grad_out, grad_in[0], grad_params, samples, buf.scratch());
+              using B = bound_at<Net, I>;
+              if constexpr (contract::trains_differently<typename B::layer, B::input, B::output>)
+                B::layer::template train_backward<B::input, B::output, float>(
+                    params + param_offset<Net, I>, buf.read(P::block_of[t.sources[0] + 1]),
+                    buf.read(P::block_of[I + 1]), grad_out, grad_in[0], grad_params + param_offset<Net, I>, samples,
+                    context_of<Net, I>(base));
+              else
+                backward_layer<Net, I>(params, buf.read(P::block_of[t.sources[0] + 1]),
+                                       buf.read(P::block_of[I + 1]), grad_out, grad_in[0], grad_params, samples,
+                                       buf.scratch());
               if (g.adds[I][0] && grad_in[0])
                 add_gradient(buf.gradient(g.slot[P::producer[t.sources[0]]]), temp,
                              samples * bound_at<Net, I>::input.size());

@@ -15,6 +15,7 @@
 #include <typenet/network.hpp>
 #include <typenet/runtime/plan.hpp>
 
+#include <boost/hana/for_each.hpp>
 #include <boost/hana/unpack.hpp>
 
 #include <algorithm>
@@ -30,6 +31,103 @@ struct train_plan {
   /// Every layer can be trained (else a diagnostic names the first that cannot).
   static constexpr bool trainable = typenet::trainable<Net>;
   static constexpr std::size_t layers = f.layer_count;
+
+  /// The forward plan's traits, but a layer that passes its input through at inference and
+  /// computes in training (dropout) runs.
+  static constexpr std::array<layer_traits, layers> traits = boost::hana::unpack(bound_layers<Net>, [](auto... b) {
+    auto train_traits = [](auto bound) {
+      using B = typename decltype(bound)::type;
+      layer_traits t = forward_plan::traits[B::position];
+      if constexpr (!contract::joins<typename B::layer>)
+        if (contract::trains_differently<typename B::layer, B::input, B::output>) t.passes_through = false;
+      return t;
+    };
+    return std::array<layer_traits, layers>{train_traits(b)...};
+  });
+
+  /// Layers that normalize over the whole batch in training (batch_norm), in order: a step stops
+  /// every slice at each, to add up what the slices gathered.
+  static constexpr std::size_t gathering = boost::hana::unpack(bound_layers<Net>, [](auto... b) {
+    return (std::size_t{0} + ... +
+            std::size_t{contract::gathers<typename decltype(b)::type::layer, decltype(b)::type::input,
+                                          decltype(b)::type::output>});
+  });
+  struct gathering_layer {
+    std::size_t position = 0;
+    std::size_t statistics = 0, statistics_offset = 0;  ///< doubles gathered going forward, and where
+    std::size_t gradient_statistics = 0, gradient_offset = 0;
+  };
+  static constexpr std::array<gathering_layer, gathering> gatherers = [] {
+    std::array<gathering_layer, gathering> g{};
+    std::size_t k = 0, at = 0;
+    boost::hana::for_each(bound_layers<Net>, [&](auto b) {
+      using B = typename decltype(b)::type;
+      using L = typename B::layer;
+      if constexpr (contract::gathers<L, B::input, B::output>) {
+        constexpr std::size_t n = L::template statistics<B::input, B::output>,
+                              m = L::template gradient_statistics<B::input, B::output>;
+        g[k++] = {B::position, n, at, m, at + n};
+        at += n + m;
+      }
+    });
+    return g;
+  }();
+  /// Doubles one slice gathers over all such layers, both ways.
+  static constexpr std::size_t statistics_doubles =
+      gathering == 0 ? 0 : gatherers[gathering - 1].gradient_offset + gatherers[gathering - 1].gradient_statistics;
+  /// The index in gatherers of the layer at position I (gathering if none).
+  static constexpr std::size_t gatherer_of(std::size_t position) {
+    for (std::size_t k = 0; k < gathering; ++k)
+      if (gatherers[k].position == position) return k;
+    return gathering;
+  }
+
+  /// The fewest samples a training batch may have (batch_norm on a 1 x 1 input needs 2).
+  static constexpr std::size_t min_batch = [] {
+    std::size_t n = 1;
+    boost::hana::for_each(bound_layers<Net>, [&](auto b) {
+      using B = typename decltype(b)::type;
+      if constexpr (requires { B::layer::template min_batch<B::input, B::output>; })
+        n = std::max<std::size_t>(n, B::layer::template min_batch<B::input, B::output>);
+    });
+    return n;
+  }();
+
+  /// The parameters an optimizer updates, as [first, last) ranges: every learned tensor, not the
+  /// buffers (running statistics).
+  struct range {
+    std::size_t first = 0, last = 0;
+  };
+  static constexpr std::size_t learned_range_count = [] {
+    std::size_t n = 0, at = 0;
+    bool open = false;
+    boost::hana::for_each(bound_layers<Net>, [&](auto b) {
+      using B = typename decltype(b)::type;
+      if constexpr (!contract::joins<typename B::layer>)
+        for (const param_tensor& t : contract::tensors<typename B::layer, B::input, B::output>()) {
+          if (t.learned && !open) ++n;
+          open = t.learned;
+          at += t.size();
+        }
+    });
+    return n;
+  }();
+  static constexpr std::array<range, learned_range_count> learned = [] {
+    std::array<range, learned_range_count> r{};
+    std::size_t n = 0, at = 0;
+    bool open = false;
+    boost::hana::for_each(bound_layers<Net>, [&](auto b) {
+      using B = typename decltype(b)::type;
+      if constexpr (!contract::joins<typename B::layer>)
+        for (const param_tensor& t : contract::tensors<typename B::layer, B::input, B::output>()) {
+          if (t.learned && !open) r[n++].first = at;
+          at += t.size();
+          if (t.learned) r[n - 1].last = at;
+          open = t.learned;
+        }
+    });
+    return r;
+  }();
 
   static constexpr std::size_t round_up(std::size_t n) { return (n + 15) / 16 * 16; }
 
@@ -50,14 +148,14 @@ struct train_plan {
     std::array<std::size_t, layers + 1> b{};
     std::size_t next = 1;
     for (std::size_t i = 1; i < layers; ++i)
-      b[i + 1] = forward_plan::traits[i].passes_through ? b[forward_plan::traits[i].sources[0] + 1] : next++;
+      b[i + 1] = traits[i].passes_through ? b[traits[i].sources[0] + 1] : next++;
     return b;
   }();
   /// The layer whose output block layer i's output is (i itself if it runs; 0: the input).
   static constexpr std::array<std::size_t, layers> producer = [] {
     std::array<std::size_t, layers> p{};
     for (std::size_t i = 1; i < layers; ++i)
-      p[i] = forward_plan::traits[i].passes_through ? p[forward_plan::traits[i].sources[0]] : i;
+      p[i] = traits[i].passes_through ? p[traits[i].sources[0]] : i;
     return p;
   }();
   static constexpr std::size_t blocks = [] {
@@ -70,7 +168,7 @@ struct train_plan {
   static constexpr std::array<std::size_t, blocks> block_floats = [] {
     std::array<std::size_t, blocks> n{};
     for (std::size_t i = 1; i < layers; ++i)
-      if (!forward_plan::traits[i].passes_through)
+      if (!traits[i].passes_through)
         n[block_of[i + 1]] = round_up(slice * f.layer[i].output.size() + simd::read_slack);
     return n;
   }();
@@ -117,7 +215,7 @@ struct train_plan {
       const std::size_t top = producer[Last - 1];
       if (top != 0) g.slot[top] = take(top, Last), has[top] = true;
       for (std::size_t i = Last; i-- > 1;) {
-        const layer_traits& t = forward_plan::traits[i];
+        const layer_traits& t = traits[i];
         if (t.passes_through) continue;
         if (!has[i]) g.complete = false;
         for (std::size_t k = 0; k < t.inputs; ++k) {
@@ -157,13 +255,6 @@ struct train_plan {
       activations_floats + gradient_buffers * gradient_floats + scratch_floats;
   /// Floats of one parameter-gradient buffer (the parameters' layout, with slack).
   static constexpr std::size_t param_gradient_floats = round_up(f.params + f.buffers + simd::read_slack);
-
-  /// The first layer that runs: its input gradient is never needed.
-  static constexpr std::size_t first_run = [] {
-    for (std::size_t i = 0; i < layers; ++i)
-      if (!forward_plan::traits[i].passes_through) return i;
-    return layers;
-  }();
 };
 
 /// Floats of workspace one thread needs to train Net, a slice at a time.

@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <span>
 #include <stdexcept>
@@ -42,6 +43,7 @@ struct step_result {
 struct trainer_options {
   std::size_t batch = 64;   ///< the largest mini-batch a step takes
   std::size_t threads = 0;  ///< 0: every core; never more than the cores nor the slices of a batch
+  std::uint64_t seed = 0;   ///< with the step's number, draws dropout's masks (the same on any thread count)
 };
 
 namespace detail {
@@ -73,6 +75,11 @@ class trainer {
   /// Backward runs through layers [0, backward_layers).
   static constexpr std::size_t backward_layers = fused_softmax ? last_run : P::layers;
   static constexpr std::size_t in_size = f.input.size(), out_size = f.output.size();
+  /// Layers that normalize over the batch (batch_norm): the step runs in phases, every slice
+  /// stopping at each such layer, so each slice keeps a workspace of its own.
+  static constexpr std::size_t G = P::gathering;
+  static_assert(G == 0 || P::gatherers[G - 1].position < backward_layers,
+                "typenet internal: a layer that gathers batch statistics after the last one trained");
   static_assert(!Loss::takes_labels || f.output.height * f.output.width == 1,
                 "typenet: cross_entropy needs a network whose output is one vector of class scores (a flat vector "
                 "or 1 x 1 x classes); flatten the output or pool it to 1 x 1 first");
@@ -90,8 +97,11 @@ class trainer {
         max_slices_(std::max<std::size_t>((o.batch + slice - 1) / slice, 1)),
         threads_(std::min({o.threads == 0 ? runtime::thread_pool::cores() : o.threads, runtime::thread_pool::cores(),
                            max_slices_})),
+        seed_(o.seed),
         grads_(max_slices_ * P::param_gradient_floats),
-        ws_(threads_ * P::workspace_floats),
+        ws_((G == 0 ? threads_ : max_slices_) * P::workspace_floats),
+        partials_(G == 0 ? 0 : max_slices_ * P::statistics_doubles),
+        totals_(P::statistics_doubles),
         slice_loss_(max_slices_),
         slice_correct_(max_slices_) {
     if (o.batch == 0) throw std::invalid_argument("typenet: trainer_options::batch must be at least 1");
@@ -195,6 +205,10 @@ class trainer {
   std::size_t check_batch(std::span<const float> x, Size count) {
     const std::size_t n = static_cast<std::size_t>(count);
     if (n == 0) throw std::invalid_argument("typenet: trainer::step: the batch is empty");
+    if (n < P::min_batch)
+      throw std::invalid_argument("typenet: trainer::step: a batch of " + std::to_string(n) +
+                                  " sample is too small: batch_norm on a 1 x 1 input needs " +
+                                  std::to_string(P::min_batch) + " samples to have two values per channel");
     if (n > max_batch_)
       throw std::invalid_argument("typenet: trainer::step: a batch of " + std::to_string(n) +
                                   " samples is larger than this trainer's trainer_options::batch, " +
@@ -212,10 +226,27 @@ class trainer {
     const std::size_t slices = (n + slice - 1) / slice;
     const std::size_t threads = std::min(threads_, slices);
     const float scale = 1.f / static_cast<float>(Loss::takes_labels ? n : n * out_size);
-    runtime::thread_pool::shared().run(threads, [&](std::size_t t) {
-      for (std::size_t j = t; j < slices; j += threads)
-        run_slice(params, x, j, std::min(slice, n - j * slice), scale, sample_loss, ws_.data() + t * P::workspace_floats);
-    });
+    const training_context base{n, 0, seed_, optimizer_.steps(), totals_.data(), nullptr};
+    // Runs task(j, count, buffers, context) for every slice j on the pool.
+    auto each_slice = [&](auto&& task) {
+      runtime::thread_pool::shared().run(threads, [&](std::size_t t) {
+        for (std::size_t j = t; j < slices; j += threads) {
+          training_context c = base;
+          c.first = j * slice;
+          slice_buffers<Net> buf{x + c.first * in_size, ws_.data() + (G == 0 ? t : j) * P::workspace_floats};
+          task(j, std::min(slice, n - c.first), buf, c);
+        }
+      });
+    };
+    if constexpr (G == 0) {
+      each_slice([&](std::size_t j, std::size_t count, slice_buffers<Net>& buf, const training_context& c) {
+        forward_slice<Net>(params, buf, count, c);
+        slice_loss(j, count, buf, scale, sample_loss);
+        backward_slice<Net, backward_layers>(params, buf, grads_.data() + j * P::param_gradient_floats, count, c);
+      });
+    } else {
+      run_phases(params, slices, each_slice, scale, sample_loss);
+    }
     step_result r{0, 0, n};
     for (std::size_t j = 0; j < slices; ++j) r.loss += slice_loss_[j], r.correct += slice_correct_[j];
     r.loss /= static_cast<double>(Loss::takes_labels ? n : n * out_size);
@@ -236,17 +267,19 @@ class trainer {
         const float* g = grads_.data() + j * P::param_gradient_floats;
         for (std::size_t i = first; i < last; ++i) sum[i] += g[i];
       }
-      optimizer_.apply(k, all, total, first, last);
+      for (const auto& learned : P::learned)  // the buffers (running statistics) are not the optimizer's
+        if (std::max(first, learned.first) < std::min(last, learned.last))
+          optimizer_.apply(k, all, total, std::max(first, learned.first), std::min(last, learned.last));
     });
+    if constexpr (G > 0) update_buffers(params, base, std::make_index_sequence<G>{});
     return r;
   }
 
+  /// The loss of slice j's outputs (in buf), and the gradient it starts backward from; clears the
+  /// slice's parameter-gradient buffer.
   template <class SampleLoss>
-  void run_slice(const float* params, const float* x, std::size_t j, std::size_t count, float scale,
-                 SampleLoss& sample_loss, float* ws) {
+  void slice_loss(std::size_t j, std::size_t count, slice_buffers<Net>& buf, float scale, SampleLoss& sample_loss) {
     const std::size_t first = j * slice;
-    slice_buffers<Net> buf{x + first * in_size, ws};
-    forward_slice<Net>(params, buf, count);
     const float* z = buf.read(P::block_of[backward_layers]);
     const float* y = buf.read(P::block_of[P::layers]);
     float* g = logits_gradient<Net, backward_layers>(buf);
@@ -257,16 +290,94 @@ class trainer {
           sample_loss(first + s, z + s * logits_size, g + s * logits_size, scale, y + s * out_size, correct));
     slice_loss_[j] = loss;
     slice_correct_[j] = correct;
-    float* grad = grads_.data() + j * P::param_gradient_floats;
-    std::memset(grad, 0, P::param_gradient_floats * sizeof(float));
-    backward_slice<Net, backward_layers>(params, buf, grad, count);
+    std::memset(grads_.data() + j * P::param_gradient_floats, 0, P::param_gradient_floats * sizeof(float));
+  }
+
+  /// A step of a network with layers that normalize over the batch, in 2G + 1 runs on the pool.
+  /// Going forward, run k (k < G) takes every slice up to gathering layer k and gathers its
+  /// statistics; run G finishes the forward pass, takes the loss and goes back down to gathering
+  /// layer G - 1, gathering its gradient statistics; the G runs after it go down to the next such
+  /// layer, and the last to the input. Between runs, the slices' statistics are added up in slice
+  /// order, so the totals (and the step) do not depend on the thread count.
+  template <class EachSlice, class SampleLoss>
+  void run_phases(const float* params, std::size_t slices, EachSlice& each_slice, float scale,
+                  SampleLoss& sample_loss) {
+    constexpr auto& gl = P::gatherers;
+    auto add_up = [&](std::size_t offset, std::size_t count) {
+      double* total = totals_.data() + offset;
+      std::fill(total, total + count, 0.0);
+      for (std::size_t j = 0; j < slices; ++j) {
+        const double* part = partials_.data() + j * P::statistics_doubles + offset;
+        for (std::size_t i = 0; i < count; ++i) total[i] += part[i];
+      }
+    };
+    auto partial = [&](std::size_t j, std::size_t offset, std::size_t count) {
+      double* part = partials_.data() + j * P::statistics_doubles + offset;
+      std::fill(part, part + count, 0.0);
+      return part - offset;
+    };
+    // Forward, up to each gathering layer.
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      (
+          [&] {
+            constexpr std::size_t from = K == 0 ? 1 : gl[K == 0 ? 0 : K - 1].position;
+            each_slice([&](std::size_t j, std::size_t count, slice_buffers<Net>& buf, const training_context& c) {
+              forward_slice<Net, from, gl[K].position>(params, buf, count, c);
+              gather_slice<Net, K>(params, buf, count, partial(j, gl[K].statistics_offset, gl[K].statistics));
+            });
+            add_up(gl[K].statistics_offset, gl[K].statistics);
+          }(),
+          ...);
+    }(std::make_index_sequence<G>{});
+    // The rest forward, the loss, and back to the last gathering layer.
+    each_slice([&](std::size_t j, std::size_t count, slice_buffers<Net>& buf, const training_context& c) {
+      forward_slice<Net, gl[G - 1].position>(params, buf, count, c);
+      slice_loss(j, count, buf, scale, sample_loss);
+      backward_slice<Net, backward_layers, gl[G - 1].position + 1>(
+          params, buf, grads_.data() + j * P::param_gradient_floats, count, c);
+      gather_gradient_slice<Net, backward_layers, G - 1>(
+          params, buf, count, c, partial(j, gl[G - 1].gradient_offset, gl[G - 1].gradient_statistics));
+    });
+    add_up(gl[G - 1].gradient_offset, gl[G - 1].gradient_statistics);
+    // Back down, from each gathering layer to the one below it (the last run: to the input).
+    [&]<std::size_t... R>(std::index_sequence<R...>) {
+      (
+          [&] {
+            constexpr std::size_t K = G - 1 - R;  // this run starts at gathering layer K
+            constexpr std::size_t lo = K == 0 ? 1 : gl[K == 0 ? 0 : K - 1].position + 1;
+            each_slice([&](std::size_t j, std::size_t count, slice_buffers<Net>& buf, const training_context& c) {
+              backward_slice<Net, backward_layers, lo, gl[K].position + 1>(
+                  params, buf, grads_.data() + j * P::param_gradient_floats, count, c);
+              if constexpr (K > 0)
+                gather_gradient_slice<Net, backward_layers, K - 1>(
+                    params, buf, count, c, partial(j, gl[K - 1].gradient_offset, gl[K - 1].gradient_statistics));
+            });
+            if constexpr (K > 0) add_up(gl[K - 1].gradient_offset, gl[K - 1].gradient_statistics);
+          }(),
+          ...);
+    }(std::make_index_sequence<G>{});
+  }
+
+  /// After the optimizer's step: each gathering layer's buffers (running averages) from the batch's totals.
+  template <std::size_t... K>
+  void update_buffers(float* params, const training_context& base, std::index_sequence<K...>) {
+    (
+        [&] {
+          constexpr std::size_t I = P::gatherers[K].position;
+          using B = bound_at<Net, I>;
+          B::layer::template update_buffers<B::input, B::output, float>(params + param_offset<Net, I>,
+                                                                        context_of<Net, I>(base));
+        }(),
+        ...);
   }
 
   model_type* model_;
   optimizer<Optimizer> optimizer_;
   double lr_;
   std::size_t max_batch_, max_slices_, threads_;
+  std::uint64_t seed_;
   runtime::aligned_floats grads_, ws_;
+  std::vector<double> partials_, totals_;  ///< gathered statistics: each slice's, and the batch's
   std::vector<double> slice_loss_;
   std::vector<std::size_t> slice_correct_;
 };
