@@ -33,6 +33,14 @@
 //   static constexpr auto fusion = f;
 //       this layer is the elementwise function f (callable on float and on
 //       simd::vec) and may be fused into a kernel that takes an epilogue.
+//   static constexpr bool takes_channel_epilogue = true;
+//       its kernel also applies a per-channel epilogue (kernels::channel_affine,
+//       through kernels::apply and kernels::from_channel): conv.
+//   static constexpr bool folds = true;
+//   template <shape In> static void fold(const float* params, float* scale, float* shift);
+//       at inference this layer is y = x * scale[c] + shift[c] per channel, and
+//       may be folded into a kernel that takes a channel epilogue (batch_norm
+//       after a conv); scale and shift get In.depth floats (and read slack).
 // Training (required of every layer of a network that is trained, except one
 // that passes_through, whose gradient passes through too):
 //   template <shape In, shape Out, class T>
@@ -217,6 +225,15 @@ concept takes_epilogue = requires {
 
 template <class L>
 concept fusable = requires { L::fusion; };
+
+template <class L>
+concept takes_channel_epilogue = requires { requires L::takes_channel_epilogue; };
+
+template <class L, shape In>
+concept folds = requires(const float* p, float* s) {
+  requires L::folds;
+  L::template fold<In>(p, s, s);
+};
 
 template <class L, shape In, shape Out>
 concept has_tensors = requires { L::template tensors<In, Out>.size(); };

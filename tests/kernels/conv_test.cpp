@@ -3,6 +3,9 @@
 
 #include <typenet/models/lecture5.hpp>
 
+#include <algorithm>
+#include <array>
+
 namespace {
 using namespace typenet;
 using testing::check_against_reference;
@@ -94,6 +97,63 @@ TEST_CASE("batch_norm: the kernel (per-channel scale and shift) = the double ref
   check_against_reference<network<input<5, 5, 3>, conv<filters<32>, kernel<3>, pad<1>, no_bias>, batch_norm<>, relu>>();
   check_against_reference<network<input<7, 7, 24>, conv<filters<24>, kernel<3>, pad<1>, depthwise, no_bias>, batch_norm<>, relu6>>();
   check_against_reference<network<input<37>, dense<units<19>>, batch_norm<>, relu>>();
+  // Its own kernel on a volume: a conv with two readers does not fold it.
+  check_against_reference<network<input<5, 5, 3>, conv<filters<21>, kernel<3>, pad<1>>,
+                                  residual<batch_norm<>, relu>>>();
+}
+
+// The schedule folds a batch norm into the conv before it when the conv is its only input and it
+// is the conv's only reader; an activation after it fuses there too.
+static_assert(plan<network<input<4, 4, 3>, conv<filters<8>, kernel<3>>, batch_norm<>, relu>>::steps ==
+              std::array{step::skip, step::run, step::folded, step::fused});
+static_assert(plan<network<input<4, 4, 8>, conv<filters<8>, kernel<3>, depthwise>, batch_norm<>, relu6>>::steps[2] ==
+              step::folded);
+static_assert(plan<network<input<8>, dense<units<8>>, batch_norm<>>>::steps[2] == step::run);  // dense: no channel epilogue
+static_assert(plan<network<input<4, 4, 3>, conv<filters<8>, kernel<1>>, batch_norm<>, batch_norm<>>>::steps ==
+              std::array{step::skip, step::run, step::folded, step::run});
+static_assert(plan<network<input<4, 4, 8>, conv<filters<8>, kernel<1>>, residual<batch_norm<>>>>::steps[2] == step::run);
+static_assert(plan<network<input<4, 4, 8>, conv<filters<8>, kernel<1>>, relu, batch_norm<>>>::steps[3] == step::run);
+
+/// Net = input, Conv, batch_norm, Act...: the model (batch norm folded into the conv) gives the
+/// same bits as the conv's model followed by the batch norm's own (its kernel on the stored
+/// output), on one sample and on a batch.
+template <class In, class Conv, class... Act>
+void check_folded_matches_unfused() {
+  using folded = network<In, Conv, batch_norm<>, Act...>;
+  using conv_only = network<In, Conv>;
+  using norm_only = network<input<facts<conv_only>.output.height, facts<conv_only>.output.width,
+                                  facts<conv_only>.output.depth>,
+                            batch_norm<>, Act...>;
+  static_assert(plan<folded>::steps[2] == step::folded);
+  const std::uint64_t seed = testing::fresh_seed();
+  INFO("seed " << seed << ", ISA " << simd::isa());
+  std::mt19937_64 g(seed);
+  static model<folded> m;
+  static model<conv_only> a;
+  static model<norm_only> b;
+  testing::fill(m.parameters(), g);
+  testing::positive_variances<folded>(m.parameters());
+  std::copy_n(m.parameters().begin(), a.parameters().size(), a.parameters().begin());
+  std::copy_n(m.parameters().begin() + a.parameters().size(), b.parameters().size(), b.parameters().begin());
+  constexpr std::size_t n = 3, in = facts<folded>.input.size(), mid = facts<conv_only>.output.size();
+  std::vector<float> x(n * in), y(n * mid), z(n * mid), want(n * mid);
+  testing::fill(x, g);
+  a.forward_batch(x, z);
+  b.forward_batch(z, want);
+  m.forward_batch(x, y);
+  CHECK(y == want);
+  m.forward(std::span<const float>(x).first(in), std::span<float>(y).first(mid));
+  CHECK(std::equal(y.begin(), y.begin() + mid, want.begin()));
+}
+
+TEST_CASE("batch_norm folded into the convolution before it: the same bits as its own kernel after the conv") {
+  check_folded_matches_unfused<input<6, 6, 5>, conv<filters<21>, kernel<3>, pad<1>, no_bias>, relu>();
+  check_folded_matches_unfused<input<7, 5, 3>, conv<filters<37>, kernel<3>, stride<2>, round_down>>();
+  check_folded_matches_unfused<input<5, 5, 16>, conv<filters<16>, kernel<1>>, relu6>();
+  check_folded_matches_unfused<input<6, 6, 21>, conv<filters<21>, kernel<3>, pad<1>, depthwise>, relu6>();
+  check_folded_matches_unfused<input<5, 5, 35>, conv<filters<35>, kernel<3>, stride<2>, pad<1>, depthwise, no_bias, round_down>>();
+  check_folded_matches_unfused<input<5, 5, 6>, conv<filters<4>, kernel<3>, groups<2>>, relu>();
+  check_folded_matches_unfused<input<5, 5, 6>, conv<filters<12>, kernel<3>, depthwise>>();  // two filters a channel
 }
 
 TEST_CASE("batch_norm is PyTorch's eval mode: (x - mean) / sqrt(var + 1e-5) * weight + bias") {

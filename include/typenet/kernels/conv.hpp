@@ -95,7 +95,7 @@ void conv(const float* in, const float* weights, const float* biases, float* out
   using P = conv_plan<G, K>;
   if constexpr (!simd::available) {
     reference::conv<G, K, float>(in, weights, biases, out);
-    for (std::size_t i = 0; i < G.out_height * G.out_width * K; ++i) out[i] = act(out[i]);
+    for (std::size_t i = 0; i < G.out_height * G.out_width * K; ++i) out[i] = apply(act, out[i], i % K);
   } else {
     const float* src = in;
     if constexpr (P::copies) {
@@ -107,9 +107,10 @@ void conv(const float* in, const float* weights, const float* biases, float* out
       const float* x = src + oh * P::SH * P::PW * P::C;
       float* y = out + oh * P::OW * P::K;
       for (std::size_t cb = 0; cb < P::plain_blocks; ++cb)
-        conv_row<P, P::V, false>(x, weights + cb * block, biases + cb * block, y + cb * block, act);
+        conv_row<P, P::V, false>(x, weights + cb * block, biases + cb * block, y + cb * block,
+                                 from_channel(act, cb * block));
       constexpr std::size_t co = P::plain_blocks * block;
-      conv_row<P, P::last_V, P::tail != 0>(x, weights + co, biases + co, y + co, act);
+      conv_row<P, P::last_V, P::tail != 0>(x, weights + co, biases + co, y + co, from_channel(act, co));
     }
   }
 }

@@ -30,6 +30,47 @@ struct fused {
   }
 };
 
+/// An epilogue that depends on the channel (channel_affine): applied as act(x, c), c the channel of
+/// the value (of a vector's first lane).
+template <class Act>
+concept per_channel = requires { requires Act::per_channel; };
+
+/// Applies an epilogue to x, of channel c (a vector: c is its first lane's channel).
+template <class Act, class V>
+inline V apply(const Act& act, V x, std::size_t c) {
+  if constexpr (per_channel<Act>)
+    return act(x, c);
+  else
+    return act(x);
+}
+/// The epilogue of a kernel call whose channel 0 is channel `first` of the layer's: per-channel
+/// epilogues move their tables along, the others are the same.
+template <class Act>
+inline Act from_channel(const Act& act, std::size_t first) {
+  if constexpr (per_channel<Act>)
+    return act.from(first);
+  else
+    return act;
+}
+
+/// A batch norm folded into the convolution before it (the plan's step::folded): x * scale[c] +
+/// shift[c], then the epilogue after it (a relu fused too, or identity). scale and shift are the
+/// batch norm's per-channel factors, with read slack past the last channel. The same arithmetic
+/// as the batch norm's own kernel on the stored output, so folding changes no bit.
+template <class Next>
+struct channel_affine {
+  static constexpr bool per_channel = true;
+  const float* scale;
+  const float* shift;
+  Next next;
+
+  simd::vec operator()(simd::vec x, std::size_t c) const {
+    return next(xsimd::fma(x, simd::vec::load_unaligned(scale + c), simd::vec::load_unaligned(shift + c)));
+  }
+  float operator()(float x, std::size_t c) const { return next(x * scale[c] + shift[c]); }
+  channel_affine from(std::size_t first) const { return {scale + first, shift + first, next}; }
+};
+
 /// Stores the first n lanes of v (a partial last vector) without touching memory past them.
 inline void store_first(simd::vec v, float* dst, std::size_t n) {
   alignas(64) float lanes[simd::lanes];
@@ -73,7 +114,7 @@ inline void store_tile(const simd::vec (&acc)[R][V], float* y, std::size_t row_s
   for (std::size_t r = 0; r < R; ++r) {
     TYPENET_UNROLL
     for (std::size_t v = 0; v < V; ++v) {
-      const simd::vec out = act(acc[r][v]);
+      const simd::vec out = apply(act, acc[r][v], v * simd::lanes);
       if (Partial && v == V - 1)
         store_first(out, y + r * row_stride + v * simd::lanes, tail);
       else

@@ -25,7 +25,7 @@ void grouped_conv(const float* in, const float* weights, const float* biases, fl
   constexpr std::size_t C = G.channels;
   if constexpr (!simd::available || Groups != C || K != C) {
     reference::conv<G, K, float, Groups>(in, weights, biases, out);
-    for (std::size_t i = 0; i < G.out_height * G.out_width * K; ++i) out[i] = act(out[i]);
+    for (std::size_t i = 0; i < G.out_height * G.out_width * K; ++i) out[i] = apply(act, out[i], i % K);
   } else {
     using vec = simd::vec;
     constexpr std::size_t W = simd::lanes, KW = G.window_width, full = C / W * W;
@@ -45,14 +45,14 @@ void grouped_conv(const float* in, const float* weights, const float* biases, fl
             for (std::size_t iw = cols.first; iw < cols.last; ++iw, x += C, w += C)
               acc = xsimd::fma(vec::load_unaligned(x), vec::load_unaligned(w), acc);
           }
-          act(acc).store_unaligned(y + c);
+          apply(act, acc, c).store_unaligned(y + c);
         }
         for (; c < C; ++c) {  // the channels past the last full vector
           float acc = biases[c];
           for (std::size_t ih = rows.first, kh = kh0; ih < rows.last; ++ih, ++kh)
             for (std::size_t iw = cols.first, kw = kw0; iw < cols.last; ++iw, ++kw)
               acc += in[(ih * G.in_width + iw) * C + c] * weights[(kh * KW + kw) * C + c];
-          y[c] = act(acc);
+          y[c] = apply(act, acc, c);
         }
       }
     }

@@ -188,7 +188,21 @@ struct batch_norm {
 
   // --- inference kernel ------------------------------------------------------------------------
 
-  /// Per channel scale and shift (computed in double), then one multiply-add per value.
+  /// Inference as a per-channel affine map, y = x * scale + shift (computed in double, stored as
+  /// float): what its kernel applies, and what a convolution before it applies as it stores when
+  /// the plan folds it there (step::folded).
+  static constexpr bool folds = true;
+  template <shape In>
+  static void fold(const float* params, float* scale, float* shift) {
+    constexpr std::size_t C = In.depth;
+    for (std::size_t c = 0; c < C; ++c) {
+      const double s = double(params[c]) / std::sqrt(double(params[3 * C + c]) + epsilon);
+      scale[c] = static_cast<float>(s);
+      shift[c] = static_cast<float>(double(params[C + c]) - double(params[2 * C + c]) * s);
+    }
+  }
+
+  /// The affine map (fold), then one multiply-add per value.
   template <shape In, shape Out>
   static constexpr std::size_t scratch_floats = 2 * In.depth + simd::read_slack;
   static constexpr bool takes_epilogue = true;
@@ -199,11 +213,7 @@ struct batch_norm {
     constexpr std::size_t full = simd::available ? C / W * W : 0;
     float* scale = scratch;
     float* shift = scratch + C;
-    for (std::size_t c = 0; c < C; ++c) {
-      const double s = double(params[c]) / std::sqrt(double(params[3 * C + c]) + epsilon);
-      scale[c] = static_cast<float>(s);
-      shift[c] = static_cast<float>(double(params[C + c]) - double(params[2 * C + c]) * s);
-    }
+    fold<In>(params, scale, shift);
     for (std::size_t p = 0; p < positions; ++p) {
       const float* x = in + p * C;
       float* y = out + p * C;

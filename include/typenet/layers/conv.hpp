@@ -146,6 +146,8 @@ struct conv : sliding_window<label::kernel, false, Options...> {
   static constexpr std::size_t scratch_floats =
       group_count<In> == 1 ? kernels::conv_plan<geometry::template window_on<In>, filter_count>::scratch_floats : 0;
   static constexpr bool takes_epilogue = true;
+  /// Its kernels apply a per-channel epilogue (kernels::channel_affine: a batch norm folded in).
+  static constexpr bool takes_channel_epilogue = true;
 
   template <shape In, shape Out, class Act>
   static void kernel(const float* params, const float* in, float* out, float* scratch, Act act) {

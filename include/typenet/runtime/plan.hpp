@@ -4,6 +4,7 @@
 #include <typenet/bound.hpp>
 #include <typenet/contract.hpp>
 #include <typenet/kernels/epilogue.hpp>
+#include <typenet/kernels/simd.hpp>
 #include <typenet/network.hpp>
 
 #include <boost/hana/unpack.hpp>
@@ -19,6 +20,7 @@ enum class step {
   skip,   ///< passes_through (input, flatten): the values are already where and how they should be
   run,    ///< its kernel (or, without one, its forward<float>)
   fused,  ///< an elementwise layer applied by the kernel before it, as that kernel stores
+  folded, ///< a per-channel affine layer (batch_norm) applied by the convolution before it, as it stores
 };
 
 /// The most inputs a layer reads (a concat of this many branches).
@@ -33,6 +35,9 @@ struct layer_traits {
   std::size_t scratch_floats = 0;
   std::size_t inputs = 1;                               ///< how many layers' outputs it reads
   std::array<std::size_t, max_inputs> sources{};       ///< their positions
+  bool takes_channel_epilogue = false;  ///< its kernel applies a folded per-channel affine map too
+  bool folds = false;                   ///< is a per-channel affine map at inference (batch_norm)
+  std::size_t fold_floats = 0;          ///< what its folded factors take (scale and shift, with slack)
 };
 
 template <class B>
@@ -47,6 +52,9 @@ constexpr layer_traits traits_of() {
   } else {
     t = {contract::passes_through<L>, contract::takes_epilogue<L> && contract::has_kernel<L, In, Out, Id>,
          contract::fusable<L>, contract::has_kernel_batch<L, In, Out, Id>, contract::scratch_floats<L, In, Out>()};
+    t.takes_channel_epilogue = t.takes_epilogue && contract::takes_channel_epilogue<L>;
+    t.folds = contract::folds<L, In>;
+    t.fold_floats = t.folds ? 2 * (In.depth + simd::read_slack) : 0;
   }
   t.inputs = B::sources.size();
   for (std::size_t k = 0; k < t.inputs; ++k) t.sources[k] = B::sources[k];
@@ -74,15 +82,20 @@ struct plan {
     return n;
   }();
 
-  /// An elementwise layer fuses into the kernel before it when it is that kernel's only reader.
+  /// A batch norm folds into the convolution before it, and an elementwise layer fuses into the
+  /// kernel before it (or into the convolution a batch norm before it folded into), when it is
+  /// that kernel's only reader: conv, batch_norm, relu is one kernel.
   static constexpr std::array<step, layers> steps = [] {
     std::array<step, layers> s{};
     for (std::size_t i = 0; i < layers; ++i) {
       const layer_traits& t = traits[i];
+      const bool sole_reader = i > 0 && t.inputs == 1 && t.sources[0] == i - 1 && readers[i - 1] == 1;
       if (t.passes_through)
         s[i] = step::skip;
-      else if (t.fusable && i > 0 && t.inputs == 1 && t.sources[0] == i - 1 && s[i - 1] == step::run &&
-               traits[i - 1].takes_epilogue && readers[i - 1] == 1)
+      else if (t.folds && sole_reader && s[i - 1] == step::run && traits[i - 1].takes_channel_epilogue)
+        s[i] = step::folded;
+      else if (t.fusable && sole_reader &&
+               ((s[i - 1] == step::run && traits[i - 1].takes_epilogue) || s[i - 1] == step::folded))
         s[i] = step::fused;
       else
         s[i] = step::run;
@@ -148,10 +161,17 @@ struct plan {
   /// Activation buffers of one pass (2 for a chain of layers).
   static constexpr std::size_t buffers = slots.count < 2 ? 2 : slots.count;
   /// The largest scratch a layer's kernel needs (the padded input copy of a convolution).
-  static constexpr std::size_t scratch_floats = [] {
+  static constexpr std::size_t kernel_scratch_floats = [] {
     std::size_t most = 0;
     for (const layer_traits& t : traits) most = std::max(most, t.scratch_floats);
     return round_up(most);
+  }();
+  /// The kernel scratch, then room for the factors of the largest folded batch norm.
+  static constexpr std::size_t scratch_floats = [] {
+    std::size_t most = 0;
+    for (std::size_t i = 0; i < layers; ++i)
+      if (steps[i] == step::folded) most = std::max(most, traits[i].fold_floats);
+    return kernel_scratch_floats + round_up(most);
   }();
   /// Floats of workspace one forward pass needs: the activation buffers and the scratch.
   static constexpr std::size_t workspace_floats = buffers * activation_floats + scratch_floats;

@@ -17,15 +17,25 @@
 namespace typenet::runtime {
 inline namespace TYPENET_ISA_NAMESPACE {
 
-/// The epilogue layer I's kernel applies: the fused layer after it, or nothing.
+/// The epilogue layer I's kernel applies: the fused layer after it; or the batch norm folded into
+/// it, its factors computed now into `folded` (the scratch past the kernels'), then the layer fused
+/// after that; or nothing.
 template <class Net, std::size_t I>
-constexpr auto epilogue_of() {
+auto epilogue_of(const float* params, float* folded) {
   using P = plan<Net>;
-  if constexpr (I + 1 < P::layers && P::steps[I + 1] == step::fused)
+  if constexpr (I + 1 < P::layers && P::steps[I + 1] == step::folded) {
+    using B = bound_at<Net, I + 1>;
+    float* scale = folded;
+    float* shift = folded + B::input.depth + simd::read_slack;
+    B::layer::template fold<B::input>(params + param_offset<Net, I + 1>, scale, shift);
+    using Next = decltype(epilogue_of<Net, I + 1>(params, nullptr));
+    return kernels::channel_affine<Next>{scale, shift, epilogue_of<Net, I + 1>(params, nullptr)};
+  } else if constexpr (I + 1 < P::layers && P::steps[I + 1] == step::fused) {
     return kernels::fused<std::remove_cvref_t<decltype(bound_at<Net, I + 1>::layer::fusion)>>{
         bound_at<Net, I + 1>::layer::fusion};
-  else
+  } else {
     return kernels::identity{};
+  }
 }
 
 /// Layer I of Net on `samples` samples (sample s at in + s * in_stride, out +
@@ -40,7 +50,7 @@ void run_layer(const float* params, const float* in, std::size_t in_stride, floa
   using L = typename B::layer;
   constexpr shape In = B::input, Out = B::output;
   const float* p = params + param_offset<Net, I>;
-  constexpr auto act = epilogue_of<Net, I>();
+  const auto act = epilogue_of<Net, I>(params, scratch + plan<Net>::kernel_scratch_floats);
   using Act = std::remove_const_t<decltype(act)>;
   if constexpr (Batch && contract::has_kernel_batch<L, In, Out, Act>) {
     L::template kernel_batch<In, Out>(p, in, in_stride, out, out_stride, samples, scratch, act);
@@ -63,7 +73,7 @@ void run_join(const float* const* ins, const std::size_t* in_strides, float* out
               std::size_t samples) {
   using B = bound_at<Net, I>;
   using L = typename B::layer;
-  constexpr auto act = epilogue_of<Net, I>();
+  const auto act = epilogue_of<Net, I>(nullptr, nullptr);  // a join takes no channel epilogue
   constexpr std::size_t n = B::inputs.size();
   for (std::size_t s = 0; s < samples; ++s) {
     const float* x[n];
