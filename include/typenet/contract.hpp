@@ -148,6 +148,19 @@ constexpr param_tensor bias_tensor(std::size_t n) { return {"bias", {n, 1, 1, 1}
 template <class T, std::size_t N>
 inline constexpr T zero_biases[N + 16] = {};
 
+/// Where the N biases of a layer with `weights` weights are: after them, or zero_biases (no_bias).
+template <bool HasBias, std::size_t N, class T>
+constexpr const T* biases_after(const T* params, std::size_t weights) {
+  if constexpr (HasBias) return params + weights;
+  else return zero_biases<T, N>;
+}
+/// Where their gradients go: after the weights' gradients, or nowhere (null, no_bias).
+template <bool HasBias, class T>
+constexpr T* bias_gradients_after(T* grad_params, std::size_t weights) {
+  if constexpr (HasBias) return grad_params + weights;
+  else return nullptr;
+}
+
 /// What a layer's training-mode hooks are told (train_forward, train_backward, gather_gradient,
 /// update_buffers): where the slice is in the batch, the noise's seed, and the batch's totals of
 /// what the layer gathered.

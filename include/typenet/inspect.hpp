@@ -10,6 +10,7 @@
 #include <typenet/kernels/isa.hpp>
 #include <typenet/model.hpp>
 #include <typenet/network.hpp>
+#include <typenet/reference.hpp>
 #include <typenet/shape.hpp>
 
 #include <boost/hana/for_each.hpp>
@@ -43,8 +44,9 @@ struct layer_output {
 /// Every layer's output on one sample, in T, input first: element i is layer
 /// i's output (position i), computed by its forward<In, Out, T> hook from
 /// the elements of the layers it reads (i - 1, but for a branch's first layer
-/// and where branches meet). A layer that passes its input through (input,
-/// flatten) repeats the values it reads under its own shape. `params`: param_count<Net>
+/// and where branches meet): reference::forward_all's, with names and shapes.
+/// A layer that passes its input through (input, flatten) repeats the values
+/// it reads under its own shape. `params`: param_count<Net>
 /// values in the model's layout; `in`: input_shape<Net>.size() values, HWC.
 /// The last element's values are reference::forward<Net, T>'s.
 template <class Net, class T>
@@ -55,26 +57,12 @@ std::vector<layer_output<T>> layer_outputs(const T* params, std::span<const T> i
   if (in.size() != f.input.size())
     throw std::invalid_argument("typenet: layer_outputs: the input holds " + std::to_string(in.size()) +
                                 " values; the network takes " + std::to_string(f.input.size()));
+  std::vector<std::vector<T>> values = reference::forward_all<Net, T>(params, in.data());
   std::vector<layer_output<T>> outs;
   outs.reserve(f.layer_count);
   boost::hana::for_each(bound_layers<Net>, [&](auto bound) {
     using B = typename decltype(bound)::type;
-    using L = typename B::layer;
-    layer_output<T> o{B::position, B::facts.kind, B::name, B::output, {}};
-    const std::span<const T> before = B::position == 0 ? in : std::span<const T>(outs[B::sources[0]].values);
-    if constexpr (contract::passes_through<L>) {
-      o.values.assign(before.begin(), before.end());
-    } else if constexpr (contract::joins<L>) {
-      const T* x[B::inputs.size()];
-      for (std::size_t k = 0; k < B::inputs.size(); ++k) x[k] = outs[B::sources[k]].values.data();
-      o.values.assign(B::output.size(), T(0));
-      L::template forward<B::inputs, B::output, T>(x, o.values.data());
-    } else {
-      o.values.assign(B::output.size(), T(0));
-      L::template forward<B::input, B::output, T>(params + param_offset<Net, B::position>, before.data(),
-                                                   o.values.data());
-    }
-    outs.push_back(std::move(o));
+    outs.push_back({B::position, B::facts.kind, B::name, B::output, std::move(values[B::position])});
   });
   return outs;
 }

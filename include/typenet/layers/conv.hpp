@@ -126,13 +126,11 @@ struct conv : sliding_window<label::kernel, false, Options...> {
   /// Where the biases are: after the weights, or zeros (no_bias).
   template <shape In, class T>
   static constexpr const T* biases(const T* params) {
-    if constexpr (has_bias) return params + weight_count_on<In>;
-    else return zero_biases<T, filter_count>;
+    return biases_after<has_bias, filter_count>(params, weight_count_on<In>);
   }
   template <shape In, class T>
   static constexpr T* bias_gradients(T* grad_params) {
-    if constexpr (has_bias) return grad_params + weight_count_on<In>;
-    else return nullptr;
+    return bias_gradients_after<has_bias>(grad_params, weight_count_on<In>);
   }
 
   template <shape In, shape Out, class T>

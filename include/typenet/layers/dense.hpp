@@ -58,13 +58,11 @@ struct dense {
   /// Where the biases are: after the weights, or zeros (no_bias).
   template <shape In, class T>
   static constexpr const T* biases(const T* params) {
-    if constexpr (has_bias) return params + In.size() * unit_count;
-    else return zero_biases<T, unit_count>;
+    return biases_after<has_bias, unit_count>(params, In.size() * unit_count);
   }
   template <shape In, class T>
   static constexpr T* bias_gradients(T* grad_params) {
-    if constexpr (has_bias) return grad_params + In.size() * unit_count;
-    else return nullptr;
+    return bias_gradients_after<has_bias>(grad_params, In.size() * unit_count);
   }
 
   template <shape In, shape Out, class T>

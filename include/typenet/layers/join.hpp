@@ -61,13 +61,16 @@ struct add {
 
   // --- run time --------------------------------------------------------------
 
+  /// Value i of the sum of N inputs, added in input order.
+  template <std::size_t N, class T>
+  static constexpr T sum_at(const T* const* ins, std::size_t i) {
+    T sum = ins[0][i];
+    for (std::size_t k = 1; k < N; ++k) sum += ins[k][i];
+    return sum;
+  }
   template <auto Ins, shape Out, class T>
   static constexpr void forward(const T* const* ins, T* out) {
-    for (std::size_t i = 0; i < Out.size(); ++i) {
-      T sum = ins[0][i];
-      for (std::size_t k = 1; k < Ins.size(); ++k) sum += ins[k][i];
-      out[i] = sum;
-    }
+    for (std::size_t i = 0; i < Out.size(); ++i) out[i] = sum_at<Ins.size()>(ins, i);
   }
   /// A relu (or any elementwise layer) after the add is applied as it stores.
   static constexpr bool takes_epilogue = true;
@@ -81,11 +84,7 @@ struct add {
         for (std::size_t k = 1; k < inputs; ++k) sum += simd::vec::load_unaligned(ins[k] + i);
         act(sum).store_unaligned(out + i);
       }
-    for (std::size_t i = full; i < n; ++i) {
-      float sum = ins[0][i];
-      for (std::size_t k = 1; k < inputs; ++k) sum += ins[k][i];
-      out[i] = act(sum);
-    }
+    for (std::size_t i = full; i < n; ++i) out[i] = act(sum_at<inputs>(ins, i));
   }
   /// Training: each input's gradient is the output's.
   template <auto Ins, shape Out, class T>
