@@ -99,7 +99,7 @@ struct train_plan {
     std::size_t first = 0, last = 0;
   };
   static constexpr std::size_t learned_range_count = [] {
-    std::size_t n = 0, at = 0;
+    std::size_t n = 0;
     bool open = false;
     boost::hana::for_each(bound_layers<Net>, [&](auto b) {
       using B = typename decltype(b)::type;
@@ -107,7 +107,6 @@ struct train_plan {
         for (const param_tensor& t : contract::tensors<typename B::layer, B::input, B::output>()) {
           if (t.learned && !open) ++n;
           open = t.learned;
-          at += t.size();
         }
     });
     return n;
