@@ -23,6 +23,10 @@ using body = network<input<10, 10, 2>, conv<filters<4>, kernel<3>, pad<1>>, relu
                      conv<filters<6>, kernel<3>>, typenet::tanh, flatten, dense<units<5>>>;
 using with_softmax = network<body, softmax>;
 
+/// batch_norm (in training mode, the batch's statistics) and dropout.
+using bn_dropout = network<input<6, 6, 2>, conv<filters<3>, kernel<3>, no_bias>, batch_norm<>, relu,
+                           dropout<percent<30>>, flatten, dense<units<5>>, softmax>;
+
 // The memory plan of a step, at compile time (docs/training.md quotes the LeNet-5 line).
 static_assert(train_plan<models::lenet5>::slice == 16);
 static_assert(train_plan<with_softmax>::block_of[0] == 0);
@@ -221,16 +225,14 @@ TEST_CASE("training is deterministic: the same batches give bit-identical weight
   CHECK(std::memcmp(one.data(), two.data(), one.size() * sizeof(float)) == 0);
 
   // batch_norm's statistics, added up across 4 slices in slice order, and dropout's masks.
-  using bn = network<input<6, 6, 2>, conv<filters<3>, kernel<3>, no_bias>, batch_norm<>, relu, dropout<percent<30>>,
-                     flatten, dense<units<5>>, softmax>;
   const std::vector<float> xb = random_floats(n * 72, g);
   auto train_bn = [&](std::size_t threads) {
-    model<bn> m(he_normal{7});
-    train::trainer<bn, train::cross_entropy, train::adam> t(m, {.lr = 0.01}, {.batch = 50, .threads = threads, .seed = 3});
+    model<bn_dropout> m(he_normal{7});
+    train::trainer<bn_dropout, train::cross_entropy, train::adam> t(m, {.lr = 0.01}, {.batch = 50, .threads = threads, .seed = 3});
     for (int step = 0; step < 4; ++step) t.step(std::span<const float>(xb), std::span<const std::uint8_t>(labels));
     return std::vector<float>(m.parameters().begin(), m.parameters().end());
   };
-  static_assert(train_plan<bn>::slice == 16);
+  static_assert(train_plan<bn_dropout>::slice == 16);
   const std::vector<float> bn_one = train_bn(1), bn_two = train_bn(2);
   CHECK(std::memcmp(bn_one.data(), bn_two.data(), bn_one.size() * sizeof(float)) == 0);
 }
@@ -246,6 +248,16 @@ TEST_CASE("a training step allocates nothing") {
   t.step(std::span<const float>(x), std::span<const std::uint8_t>(labels));
   t.step(std::span<const float>(x).first(7 * 200), std::span<const std::uint8_t>(labels).first(7));
   CHECK(testing::allocation_count() - before == 0);
+
+  // Nor with batch_norm's phases (each slice's workspace and statistics, allocated with the trainer).
+  model<bn_dropout> mb;
+  train::trainer<bn_dropout, train::cross_entropy, train::adam> tb(mb, {}, {.batch = 32, .threads = 2});
+  const std::vector<float> xb = random_floats(32 * 72, g);
+  tb.step(std::span<const float>(xb), std::span<const std::uint8_t>(labels));
+  const std::size_t before_bn = testing::allocation_count();
+  tb.step(std::span<const float>(xb), std::span<const std::uint8_t>(labels));
+  tb.step(std::span<const float>(xb).first(19 * 72), std::span<const std::uint8_t>(labels).first(19));
+  CHECK(testing::allocation_count() - before_bn == 0);
 }
 
 TEST_CASE("misuse: a wrong label, size or batch is an error and changes nothing") {
