@@ -6,6 +6,8 @@
 //   models [RUNS]            typenet: "<model> batch <n> threads <t>: <median ms> ms"
 //   models --onednn [RUNS]   oneDNN (built with it only): the same lines for the models' convolutions
 //                            alone, on the threads OMP_NUM_THREADS gives it ("threads <t>" reports them)
+//   models --layers [RUNS]   each convolution of ResNet-18 alone at batch 1, typenet beside oneDNN (run it
+//                            with OMP_NUM_THREADS=1): where the whole-model difference comes from
 //
 // oneDNN's side is its convolutions only, each as oneDNN's own inference graph would run it: every
 // conv of the model with its shapes, strides, padding and groups, on the formats it chose
@@ -153,6 +155,36 @@ struct onednn_convs {
   }
 };
 
+/// Each convolution of Net alone at batch 1, typenet (a network of that one layer) beside oneDNN
+/// (its primitive alone, as above): where the whole-model difference comes from.
+template <class Net>
+void measure_layers(const char* label, int runs) {
+  std::printf("%s, each convolution alone, batch 1, 1 thread (median of %d):\n", label, runs);
+  std::printf("%-28s %-16s %-22s %12s %10s %10s %9s\n", "layer", "input", "conv", "MACs", "typenet ms",
+              "oneDNN ms", "oneDNN/tn");
+  double total_tn = 0, total_dnnl = 0;
+  boost::hana::for_each(tn::bound_layers<Net>, [&](auto bound) {
+    using B = typename decltype(bound)::type;
+    using L = typename B::layer;
+    if constexpr (tn::is_conv<L>) {
+      constexpr tn::shape in = B::input;
+      using one = tn::network<tn::input<in.height, in.width, in.depth>, L>;
+      static tn::model<one> m(tn::he_normal{1});
+      std::vector<float> x(in.size(), 0.5f), y(B::output.size());
+      const double t = median_ms([&] { m.forward(std::span<const float>(x), std::span<float>(y)); }, runs);
+      // oneDNN: the same layer, alone (a one-conv network, without the batch norm's post-op).
+      onednn_convs<one> peer(1);
+      const double d = median_ms([&] { peer.run(); }, runs);
+      total_tn += t, total_dnnl += d;
+      const std::string shape = std::to_string(in.height) + "x" + std::to_string(in.width) + "x" + std::to_string(in.depth);
+      std::printf("%-28s %-16s %-22s %12zu %10.3f %10.3f %9.2f\n", std::string(B::name).c_str(), shape.c_str(),
+                  L::describe().c_str(), static_cast<std::size_t>(B::facts.macs), t, d, d / t);
+    }
+  });
+  std::printf("%-28s %-16s %-22s %12s %10.3f %10.3f %9.2f\n", "all convolutions", "", "", "", total_tn, total_dnnl,
+              total_dnnl / total_tn);
+}
+
 template <class Net>
 void measure_onednn(const char* label, int runs, int threads) {
   for (std::size_t batch : {std::size_t{1}, std::size_t{16}}) {
@@ -169,6 +201,14 @@ void measure_onednn(const char* label, int runs, int threads) {
 int main(int argc, char** argv) {
   const bool onednn = argc > 1 && std::string(argv[1]) == "--onednn";
   const int runs = argc > 1 + onednn ? std::atoi(argv[1 + onednn]) : 21;
+  if (argc > 1 && std::string(argv[1]) == "--layers") {
+#ifdef TYPENET_BENCH_ONEDNN
+    measure_layers<tn::models::resnet18<>>("resnet18", argc > 2 ? std::atoi(argv[2]) : 21);
+#else
+    std::printf("oneDNN: not found at build time\n");
+#endif
+    return 0;
+  }
   if (onednn) {
 #ifdef TYPENET_BENCH_ONEDNN
     const char* omp = std::getenv("OMP_NUM_THREADS");
