@@ -26,6 +26,15 @@
 //   static void kernel_batch(const float* params, const float* in, std::size_t in_stride, float* out,
 //                            std::size_t out_stride, std::size_t samples, float* scratch, Act act);
 //       several samples at once (a batch gains from it: dense).
+//   template <shape In, shape Out, class Act>
+//   static void kernel_part(const float* params, const float* in, float* out, float* scratch, Act act,
+//                           std::size_t part, std::size_t parts);
+//       part `part` of `parts` of kernel's work on one sample (output rows,
+//       blocks of units; share() divides them): together the parts write what
+//       kernel writes, bit for bit, and they may run at once on separate
+//       threads, each with a scratch of its own. One sample on several
+//       threads divides such a layer when it is big enough (conv, pooling,
+//       dense); it runs any other layer on one thread.
 //   template <shape In, shape Out> static constexpr std::size_t scratch_floats;
 //       scratch its kernel needs (default 0).
 //   static constexpr bool takes_epilogue = true;
@@ -259,6 +268,11 @@ concept has_kernel = requires(const float* p, const float* x, float* y, float* s
 template <class L, shape In, shape Out, class Act>
 concept has_kernel_batch = requires(const float* p, const float* x, std::size_t n, float* y, float* s, Act a) {
   L::template kernel_batch<In, Out>(p, x, n, y, n, n, s, a);
+};
+
+template <class L, shape In, shape Out, class Act>
+concept has_kernel_part = requires(const float* p, const float* x, float* y, float* s, Act a, std::size_t n) {
+  L::template kernel_part<In, Out>(p, x, y, s, a, n, n);
 };
 
 /// Scratch floats L's kernel needs on In -> Out.

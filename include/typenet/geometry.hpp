@@ -47,6 +47,11 @@ struct window_span {
   std::size_t first, last;
   constexpr std::size_t size() const { return last - first; }
 };
+/// Part `part` of `parts` near-equal shares of n items ([n * part / parts, n * (part + 1) / parts)):
+/// how a layer run on several threads divides its rows or blocks.
+constexpr window_span share(std::size_t n, std::size_t part, std::size_t parts) {
+  return {n * part / parts, n * (part + 1) / parts};
+}
 constexpr window_span covered(std::size_t o, std::size_t stride, std::size_t window, std::size_t pad_before,
                               std::size_t n) {
   const std::size_t start = o * stride;  // in padded coordinates

@@ -229,9 +229,12 @@ class model {
 
   /// A batch: x holds n samples one after the other, y receives n outputs.
   /// Runs on up to `threads` threads of the shared pool (0: every core; never
-  /// more than the cores, nor than n); results do not depend on it. x and y
-  /// must not overlap (std::invalid_argument). A storage::in_place model runs
-  /// batches on the calling thread.
+  /// more than the cores): a batch is split between them, and a batch of one
+  /// sample divides its big layers (output rows of a convolution or pooling,
+  /// blocks of a dense layer's units) between them. Results do not depend on
+  /// the thread count, bit for bit. x and y must not overlap
+  /// (std::invalid_argument). A storage::in_place model runs batches on the
+  /// calling thread.
   void forward_batch(std::span<const float> x, std::span<float> y, std::size_t threads = 0) const {
     constexpr std::size_t in = input_shape.size(), out = output_shape.size();
     const std::size_t n = x.size() / in;
@@ -246,7 +249,11 @@ class model {
                                   "while later samples' inputs are still to be read. Give it separate buffers.");
     const float* params = checked_params();
     if (n == 0) return;
-    if (n == 1) return run_one(x.data(), y.data());  // the single-sample kernels (a one-row batch kernel is slower)
+    if (n == 1) {  // the single-sample kernels (a one-row batch kernel is slower)
+      if constexpr (!in_place && P::divides)
+        if (threads != 1) return run_divided(x.data(), y.data(), threads);
+      return run_one(x.data(), y.data());
+    }
     if constexpr (in_place) {
       std::lock_guard<std::mutex> g(mutex_);
       runtime::forward_range<Net>(params, x.data(), y.data(), 0, n, 1, workspace_.data());
@@ -306,6 +313,23 @@ class model {
       runtime::workspace_lease ws(*workspaces_);
       runtime::forward_samples<Net, false>(params, x, y, 1, ws.get(), alias);
     }
+  }
+
+  /// One sample on up to `threads` threads (0: every core), which divide its big layers
+  /// (plan<Net>::divided) between them; bit-identical to run_one. x and y do not overlap.
+  void run_divided(const float* x, float* y, std::size_t threads) const {
+    const float* params = checked_params();
+    runtime::thread_pool& pool = runtime::thread_pool::shared();
+    threads = std::min({threads == 0 ? pool.size() : threads, pool.size(), max_threads});
+    const runtime::workspace_leases<max_threads> leases(*workspaces_, threads);
+    runtime::spin_barrier barrier(leases.size());
+    pool.team(leases.size(), [&](std::size_t t, std::size_t parts) {
+      if (parts == 1)  // the pool was busy: this thread alone
+        runtime::forward_samples<Net, false>(params, x, y, 1, leases[0]);
+      else
+        runtime::forward_part<Net>(params, x, y, leases[0], leases[t] + P::buffers * P::activation_floats, t,
+                                   parts, barrier);
+    });
   }
 
   void check_sizes(std::size_t x, std::size_t y) const {

@@ -40,13 +40,22 @@ struct conv_plan {
   static constexpr std::size_t tail = K % W;  // lanes used in the last vector (0: all)
 };
 
-/// Copies the input into the zero-padded scratch volume.
+/// Copies the input into the zero-padded scratch volume: rows [first, last) of it (all by default).
 template <class P>
-inline void pad_input(const float* in, float* padded, std::size_t in_height, std::size_t in_width) {
-  std::memset(padded, 0, P::PH * P::PW * P::C * sizeof(float));
-  for (std::size_t h = 0; h < in_height; ++h)
-    std::memcpy(padded + ((h + P::top) * P::PW + P::left) * P::C, in + h * in_width * P::C,
-                in_width * P::C * sizeof(float));
+inline void pad_input(const float* in, float* padded, std::size_t in_height, std::size_t in_width,
+                      std::size_t first = 0, std::size_t last = P::PH) {
+  constexpr std::size_t row = P::PW * P::C;
+  for (std::size_t h = first; h < last; ++h) {
+    float* dst = padded + h * row;
+    if (h < P::top || h >= P::top + in_height) {
+      std::memset(dst, 0, row * sizeof(float));
+      continue;
+    }
+    const std::size_t left = P::left * P::C, copied = in_width * P::C;
+    std::memset(dst, 0, left * sizeof(float));
+    std::memcpy(dst + left, in + (h - P::top) * copied, copied * sizeof(float));
+    std::memset(dst + left + copied, 0, (row - left - copied) * sizeof(float));
+  }
 }
 
 /// R output pixels of one row x V channel vectors. `x` is the first input
@@ -87,23 +96,27 @@ inline void conv_row(const float* x, const float* w, const float* b, float* y, A
     conv_tile<P, rest, V, Partial, Act>(x + full * P::R * P::SW * P::C, w, b, y + full * P::R * P::K, act);
 }
 
-/// Convolution of one sample with K filters over window G (HWC in, HWC out),
-/// bias and the fused activation `act` included. `scratch` holds
-/// conv_plan<G, K>::scratch_floats floats.
+/// Output rows [first, last) of the convolution of one sample with K filters
+/// over window G (HWC in, HWC out), bias and the fused epilogue `act`
+/// included. `scratch` holds conv_plan<G, K>::scratch_floats floats, of this
+/// call alone: calls on disjoint rows may run at once, each with its own.
+/// Every output is computed the same way whatever the rows asked for.
 template <window2d G, std::size_t K, class Act = identity>
-void conv(const float* in, const float* weights, const float* biases, float* out, float* scratch, Act act = {}) {
+TYPENET_RANGE_KERNEL void conv_rows(const float* in, const float* weights, const float* biases, float* out, float* scratch, Act act,
+               std::size_t first, std::size_t last) {
   using P = conv_plan<G, K>;
+  if (first >= last) return;
   if constexpr (!simd::available) {
-    reference::conv<G, K, float>(in, weights, biases, out);
-    for (std::size_t i = 0; i < G.out_height * G.out_width * K; ++i) out[i] = apply(act, out[i], i % K);
+    reference::conv<G, K, float>(in, weights, biases, out, first, last);
+    for (std::size_t i = first * G.out_width * K; i < last * G.out_width * K; ++i) out[i] = apply(act, out[i], i % K);
   } else {
     const float* src = in;
-    if constexpr (P::copies) {
-      pad_input<P>(in, scratch, G.in_height, G.in_width);
+    if constexpr (P::copies) {  // the padded rows these output rows read
+      pad_input<P>(in, scratch, G.in_height, G.in_width, first * P::SH, (last - 1) * P::SH + P::KH);
       src = scratch;
     }
     constexpr std::size_t block = P::V * P::W;
-    for (std::size_t oh = 0; oh < P::OH; ++oh) {
+    for (std::size_t oh = first; oh < last; ++oh) {
       const float* x = src + oh * P::SH * P::PW * P::C;
       float* y = out + oh * P::OW * P::K;
       for (std::size_t cb = 0; cb < P::plain_blocks; ++cb)
@@ -113,6 +126,12 @@ void conv(const float* in, const float* weights, const float* biases, float* out
       conv_row<P, P::last_V, P::tail != 0>(x, weights + co, biases + co, y + co, from_channel(act, co));
     }
   }
+}
+
+/// Convolution of one sample with K filters over window G: every output row.
+template <window2d G, std::size_t K, class Act = identity>
+void conv(const float* in, const float* weights, const float* biases, float* out, float* scratch, Act act = {}) {
+  conv_rows<G, K, Act>(in, weights, biases, out, scratch, act, 0, G.out_height);
 }
 
 }  // namespace TYPENET_ISA_NAMESPACE

@@ -63,21 +63,38 @@ inline void dense_block(const float* in, const float* w, const float* b, float* 
   }
 }
 
-/// Fully connected layer of one sample, bias and the fused activation included.
+/// Blocks of units of a dense layer on one sample (dense_plan<Inputs, Units>): the plain blocks,
+/// then the last (maybe partial) one.
+template <std::size_t Inputs, std::size_t Units>
+inline constexpr std::size_t dense_blocks = dense_plan<Inputs, Units>::plain_blocks + 1;
+
+/// Blocks [first, last) of dense_blocks<Inputs, Units> of a fully connected layer on one sample,
+/// bias and the fused activation included. Calls on disjoint blocks may run at once; each unit is
+/// computed the same way whatever the blocks asked for.
 template <std::size_t Inputs, std::size_t Units, class Act = identity>
-void dense(const float* in, const float* weights, const float* biases, float* out, Act act = {}) {
+TYPENET_RANGE_KERNEL void dense_part(const float* in, const float* weights, const float* biases, float* out, Act act, std::size_t first,
+                std::size_t last) {
+  using P = dense_plan<Inputs, Units>;
+  if (first >= last) return;
   if constexpr (!simd::available) {
+    if (first != 0) return;  // the whole layer, on the first block's call
     reference::dense<Inputs, Units, float>(in, weights, biases, out);
     for (std::size_t u = 0; u < Units; ++u) out[u] = act(out[u]);
   } else {
-    using P = dense_plan<Inputs, Units>;
     constexpr std::size_t block = P::V * P::W;
-    for (std::size_t cb = 0; cb < P::plain_blocks; ++cb)
+    for (std::size_t cb = first; cb < std::min(last, P::plain_blocks); ++cb)
       dense_block<P, Inputs, Units, P::V, false, Act>(in, weights + cb * block, biases + cb * block, out + cb * block,
                                                     act);
     constexpr std::size_t u = P::plain_blocks * block;
-    dense_block<P, Inputs, Units, P::last_V, P::tail != 0, Act>(in, weights + u, biases + u, out + u, act);
+    if (last == P::plain_blocks + 1)
+      dense_block<P, Inputs, Units, P::last_V, P::tail != 0, Act>(in, weights + u, biases + u, out + u, act);
   }
+}
+
+/// Fully connected layer of one sample, bias and the fused activation included.
+template <std::size_t Inputs, std::size_t Units, class Act = identity>
+void dense(const float* in, const float* weights, const float* biases, float* out, Act act = {}) {
+  dense_part<Inputs, Units, Act>(in, weights, biases, out, act, 0, dense_blocks<Inputs, Units>);
 }
 
 /// Blocking of a dense layer over several samples: Rows samples x V vectors

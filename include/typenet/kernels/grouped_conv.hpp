@@ -18,18 +18,20 @@
 namespace typenet::kernels {
 inline namespace TYPENET_ISA_NAMESPACE {
 
-/// Grouped convolution of one sample: K filters in Groups groups over window G, bias and the
-/// fused activation `act` included. Weights F_h x F_w x (C / Groups) x K.
+/// Output rows [first, last) of a grouped convolution of one sample: K filters in Groups groups
+/// over window G, bias and the fused activation `act` included. Weights F_h x F_w x (C / Groups) x K.
+/// Calls on disjoint rows may run at once; each output is computed the same way whatever the rows.
 template <window2d G, std::size_t K, std::size_t Groups, class Act = identity>
-void grouped_conv(const float* in, const float* weights, const float* biases, float* out, Act act = {}) {
+TYPENET_RANGE_KERNEL void grouped_conv_rows(const float* in, const float* weights, const float* biases, float* out, Act act,
+                       std::size_t first, std::size_t last) {
   constexpr std::size_t C = G.channels;
   if constexpr (!simd::available || Groups != C || K != C) {
-    reference::conv<G, K, float, Groups>(in, weights, biases, out);
-    for (std::size_t i = 0; i < G.out_height * G.out_width * K; ++i) out[i] = apply(act, out[i], i % K);
+    reference::conv<G, K, float, Groups>(in, weights, biases, out, first, last);
+    for (std::size_t i = first * G.out_width * K; i < last * G.out_width * K; ++i) out[i] = apply(act, out[i], i % K);
   } else {
     using vec = simd::vec;
     constexpr std::size_t W = simd::lanes, KW = G.window_width, full = C / W * W;
-    for (std::size_t oh = 0; oh < G.out_height; ++oh) {
+    for (std::size_t oh = first; oh < last; ++oh) {
       const window_span rows = G.rows(oh);
       const std::size_t kh0 = rows.first + G.pad_top - oh * G.stride_height;
       for (std::size_t ow = 0; ow < G.out_width; ++ow) {
@@ -57,6 +59,12 @@ void grouped_conv(const float* in, const float* weights, const float* biases, fl
       }
     }
   }
+}
+
+/// Grouped convolution of one sample: every output row.
+template <window2d G, std::size_t K, std::size_t Groups, class Act = identity>
+void grouped_conv(const float* in, const float* weights, const float* biases, float* out, Act act = {}) {
+  grouped_conv_rows<G, K, Groups, Act>(in, weights, biases, out, act, 0, G.out_height);
 }
 
 }  // namespace TYPENET_ISA_NAMESPACE

@@ -43,16 +43,16 @@ inline bool has_nan_or_inf(const float* x, std::size_t n) {
 /// Max or average pooling of one sample over window G. Windows are clipped to
 /// the input, so padding never wins a max and adds nothing to a sum (an average
 /// divides by average_divisor); a NaN in a window makes its max NaN, as in
-/// PyTorch and the reference.
+/// PyTorch and the reference. Output rows [first, last): calls on disjoint rows may run at once.
 template <window2d G, pool_op Op>
-void pool(const float* in, float* out) {
+TYPENET_RANGE_KERNEL void pool_rows(const float* in, float* out, std::size_t first, std::size_t last) {
   if constexpr (!simd::available) {
-    reference::pool<G, Op, float>(in, out);
+    reference::pool<G, Op, float>(in, out, first, last);
   } else {
     using vec = simd::vec;
     constexpr std::size_t C = G.channels, W = simd::lanes, full = C / W * W;
     constexpr bool is_max = Op == pool_op::max;
-    for (std::size_t oh = 0; oh < G.out_height; ++oh) {
+    for (std::size_t oh = first; oh < last; ++oh) {
       const window_span rows = G.rows(oh);
       for (std::size_t ow = 0; ow < G.out_width; ++ow) {
         const window_span cols = G.cols(ow);
@@ -89,6 +89,12 @@ void pool(const float* in, float* out) {
           max_lanes_exactly(in, G.in_width, C, rows, G.cols(ow), 0, full, out + (oh * G.out_width + ow) * C);
     }
   }
+}
+
+/// Pooling of one sample: every output row.
+template <window2d G, pool_op Op>
+void pool(const float* in, float* out) {
+  pool_rows<G, Op>(in, out, 0, G.out_height);
 }
 
 /// The gradient of pool<G, Op> for one sample: grad_in receives dL/din.

@@ -51,10 +51,12 @@ inline namespace TYPENET_ISA_NAMESPACE {
 /// Convolution of one sample with K filters over window G: in (HWC) -> out (HWC). With Groups > 1
 /// the C channels and the K filters form Groups groups, filter k seeing only the C / Groups
 /// channels of group k / (K / Groups); the weights are then F_h x F_w x (C / Groups) x K.
+/// Output rows [first, last) only, when given.
 template <window2d G, std::size_t K, class T, std::size_t Groups = 1>
-constexpr void conv(const T* in, const T* weights, const T* biases, T* out) {
+constexpr void conv(const T* in, const T* weights, const T* biases, T* out, std::size_t first = 0,
+                    std::size_t last = G.out_height) {
   constexpr std::size_t C = G.channels, KW = G.window_width, CG = C / Groups, KG = K / Groups;
-  for (std::size_t oh = 0; oh < G.out_height; ++oh) {
+  for (std::size_t oh = first; oh < last; ++oh) {
     const window_span rows = G.rows(oh);
     for (std::size_t ow = 0; ow < G.out_width; ++ow) {
       const window_span cols = G.cols(ow);
@@ -125,11 +127,12 @@ constexpr T max_with_nan(T acc, T v) {
 
 /// Max or average pooling of one sample over window G, each channel alone.
 /// Max: padding never wins (it is skipped, as -infinity would be), NaN always
-/// does. Average: sums the covered input and divides by average_divisor.
+/// does. Average: sums the covered input and divides by average_divisor. Output rows [first,
+/// last) only, when given.
 template <window2d G, pool_op Op, class T>
-constexpr void pool(const T* in, T* out) {
+constexpr void pool(const T* in, T* out, std::size_t first = 0, std::size_t last = G.out_height) {
   constexpr std::size_t C = G.channels;
-  for (std::size_t oh = 0; oh < G.out_height; ++oh) {
+  for (std::size_t oh = first; oh < last; ++oh) {
     const window_span rows = G.rows(oh);
     for (std::size_t ow = 0; ow < G.out_width; ++ow) {
       const window_span cols = G.cols(ow);

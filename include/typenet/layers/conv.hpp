@@ -157,6 +157,19 @@ struct conv : sliding_window<label::kernel, false, Options...> {
           in, params, biases<In>(params), out, act);
   }
 
+  /// Output rows share(out_height, part, parts).
+  template <shape In, shape Out, class Act>
+  static void kernel_part(const float* params, const float* in, float* out, float* scratch, Act act,
+                          std::size_t part, std::size_t parts) {
+    constexpr window2d G = geometry::template window_on<In>;
+    const window_span rows = share(G.out_height, part, parts);
+    if constexpr (group_count<In> == 1)
+      kernels::conv_rows<G, filter_count>(in, params, biases<In>(params), out, scratch, act, rows.first, rows.last);
+    else
+      kernels::grouped_conv_rows<G, filter_count, group_count<In>>(in, params, biases<In>(params), out, act,
+                                                                   rows.first, rows.last);
+  }
+
   // --- training ------------------------------------------------------------
 
   template <shape In, shape Out, class T>

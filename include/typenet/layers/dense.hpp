@@ -77,6 +77,14 @@ struct dense {
     kernels::dense<In.size(), unit_count>(in, params, biases<In>(params), out, act);
   }
 
+  /// Blocks of units share(kernels::dense_blocks, part, parts).
+  template <shape In, shape Out, class Act>
+  static void kernel_part(const float* params, const float* in, float* out, float*, Act act, std::size_t part,
+                          std::size_t parts) {
+    const window_span blocks = share(kernels::dense_blocks<In.size(), unit_count>, part, parts);
+    kernels::dense_part<In.size(), unit_count>(in, params, biases<In>(params), out, act, blocks.first, blocks.last);
+  }
+
   /// Samples together: each weight is loaded once per group of samples.
   template <shape In, shape Out, class Act>
   static void kernel_batch(const float* params, const float* in, std::size_t in_stride, float* out,

@@ -53,6 +53,15 @@ struct pooling : sliding_window<label::window, true, Options...> {
     kernels::pool<geometry::template window_on<In>, Op>(in, out);
   }
 
+  /// Output rows share(out_height, part, parts).
+  template <shape In, shape Out, class Act>
+  static void kernel_part(const float*, const float* in, float* out, float*, Act, std::size_t part,
+                          std::size_t parts) {
+    constexpr window2d G = geometry::template window_on<In>;
+    const window_span rows = share(G.out_height, part, parts);
+    kernels::pool_rows<G, Op>(in, out, rows.first, rows.last);
+  }
+
   // --- training: the gradient goes to the first maximum (max) or is shared (average)
 
   template <shape In, shape Out, class T>

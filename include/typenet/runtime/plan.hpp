@@ -38,6 +38,7 @@ struct layer_traits {
   bool takes_channel_epilogue = false;  ///< its kernel applies a folded per-channel affine map too
   bool folds = false;                   ///< is a per-channel affine map at inference (batch_norm)
   std::size_t fold_floats = 0;          ///< what its folded factors take (scale and shift, with slack)
+  bool divisible = false;               ///< has kernel_part: one sample's work divides between threads
 };
 
 template <class B>
@@ -55,6 +56,7 @@ constexpr layer_traits traits_of() {
     t.takes_channel_epilogue = t.takes_epilogue && contract::takes_channel_epilogue<L>;
     t.folds = contract::folds<L, In>;
     t.fold_floats = t.folds ? 2 * (In.depth + simd::read_slack) : 0;
+    t.divisible = contract::has_kernel_part<L, In, Out, Id>;
   }
   t.inputs = B::sources.size();
   for (std::size_t k = 0; k < t.inputs; ++k) t.sources[k] = B::sources[k];
@@ -185,6 +187,32 @@ struct plan {
     if (!batched) return std::size_t{1};
     return std::clamp<std::size_t>((std::size_t{2} << 20) / (buffers * activation_floats * sizeof(float)), 1, 8);
   }();
+  /// One sample on several threads (forward_batch of one sample): the layers whose work is
+  /// divided between the threads, the others running on one. A layer is divided when it has a
+  /// kernel_part and its work, in multiply-accumulates or, for a layer without any (pooling),
+  /// in values read and written, reaches divide_from; below it, the threads' meeting after the
+  /// layer (about a microsecond) would cost more than the half they save
+  /// (benchmarks/forward.cpp, docs/performance.md).
+  static constexpr std::size_t divide_from = std::size_t{1} << 17;
+  static constexpr std::array<bool, layers> divided = [] {
+    std::array<bool, layers> d{};
+    for (std::size_t i = 0; i < layers; ++i) {
+      const layer_facts& l = f.layer[i];
+      const std::size_t work = l.macs != 0 ? l.macs : l.input.size() + l.output.size();
+      d[i] = steps[i] == step::run && traits[i].divisible && work >= divide_from;
+    }
+    return d;
+  }();
+  /// Whether one sample runs on several threads at all: when the divided layers' work adds up to
+  /// 4 x divide_from. Below that, waking the other threads and meeting them cost about what
+  /// they save (LeNet-5: 240,000 MACs divided, 10.5 us on 1 thread, 11.0 on 2).
+  static constexpr bool divides = [] {
+    std::size_t work = 0;
+    for (std::size_t i = 0; i < layers; ++i)
+      if (divided[i]) work += f.layer[i].macs != 0 ? f.layer[i].macs : f.layer[i].input.size() + f.layer[i].output.size();
+    return work >= 4 * divide_from;
+  }();
+
   /// Floats of workspace a batch needs per thread (also what a single pass is given).
   static constexpr std::size_t batch_workspace_floats = buffers * micro_batch * activation_floats + scratch_floats;
 };

@@ -144,6 +144,61 @@ void forward_samples(const float* params, const float* x, float* y, std::size_t 
     for (std::size_t s = 0; s < samples; ++s) std::memmove(y + s * out_size, input + s * in_size, out_size * sizeof(float));
 }
 
+/// One sample through every layer, as part `part` of a team of `parts` threads that run at once
+/// (thread_pool::team), each calling this with the same x, y and ws (whose activation buffers
+/// they share) and a scratch of its own (plan<Net>::scratch_floats). A divided layer
+/// (plan<Net>::divided) runs on every part, each writing its share of the output; any other
+/// layer runs on part 0. The parts meet at `barrier` before and after each divided layer.
+/// Every output is computed as on one thread: the results are bit-identical.
+template <class Net, class Barrier>
+void forward_part(const float* params, const float* x, float* y, float* ws, float* scratch, std::size_t part,
+                  std::size_t parts, Barrier& barrier) {
+  using P = plan<Net>;
+  static_assert(P::runnable);
+  constexpr std::size_t in_size = P::f.input.size(), out_size = P::f.output.size(), act = P::activation_floats;
+  auto slot = [&](std::size_t producer) { return ws + P::slots.slot[producer] * act; };
+  auto at = [&](std::size_t i) -> const float* {
+    const std::size_t p = P::producer[i];
+    return p == 0 ? x : p == P::last_run ? y : slot(p);
+  };
+  auto stride = [&](std::size_t i) {
+    const std::size_t p = P::producer[i];
+    return p == 0 ? in_size : p == P::last_run ? out_size : act;
+  };
+  bool after_divided = false;  // whether the last layer that ran was divided
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (
+        [&] {
+          if constexpr (P::steps[I] == step::run) {
+            using L = typename bound_at<Net, I>::layer;
+            float* dst = I == P::last_run ? y : slot(I);
+            const std::size_t dst_stride = I == P::last_run ? out_size : act;
+            constexpr layer_traits t = P::traits[I];
+            if (after_divided || P::divided[I]) barrier.arrive_and_wait();
+            after_divided = P::divided[I];
+            if constexpr (P::divided[I]) {
+              using B = bound_at<Net, I>;
+              const auto epilogue = epilogue_of<Net, I>(params, scratch + P::kernel_scratch_floats);
+              L::template kernel_part<B::input, B::output>(params + param_offset<Net, I>, at(t.sources[0]), dst,
+                                                           scratch, epilogue, part, parts);
+            } else if (part == 0) {
+              if constexpr (contract::joins<L>) {
+                const float* ins[t.inputs];
+                std::size_t strides[t.inputs];
+                for (std::size_t k = 0; k < t.inputs; ++k) ins[k] = at(t.sources[k]), strides[k] = stride(t.sources[k]);
+                run_join<Net, I>(ins, strides, dst, dst_stride, 1);
+              } else {
+                run_layer<Net, I, false>(params, at(t.sources[0]), stride(t.sources[0]), dst, dst_stride, 1, scratch);
+              }
+            }
+          }
+        }(),
+        ...);
+  }(std::make_index_sequence<P::layers>{});
+  // No meeting after the last layer: thread_pool::team returns when every part has.
+  if (P::last_run == P::layers && part == 0) std::memmove(y, x, out_size * sizeof(float));
+}
+
 /// Samples [first, last) of a batch, in groups of `group`.
 template <class Net>
 void forward_range(const float* params, const float* x, float* y, std::size_t first, std::size_t last,
