@@ -21,6 +21,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <new>
@@ -73,6 +74,7 @@ struct options {
   int samples = 7;
   double min_time = 0.2;  // seconds per sample
   int naive_samples = 3;  // one call per sample
+  std::size_t threads = 1;  // typenet's forward_batch threads, and oneDNN's (OMP_NUM_THREADS)
   std::string only;
 };
 
@@ -119,6 +121,46 @@ double median_time_naive(const std::function<void()>& f, int samples) {
   for (int s = 0; s < samples; ++s) t.push_back(seconds_of(f, 1));
   std::sort(t.begin(), t.end());
   return t[t.size() / 2];
+}
+
+// ---------------------------------------------------------------------------
+// The machine's peak: independent FMAs on typenet's vectors, as many chains as
+// hide the FMA latency (4 cycles, 2 per cycle: 8 at least; 12 fit 16 registers).
+
+/// GFLOP/s of one thread running `chains` x `rounds` FMAs on simd::vec.
+double fma_gflops(long rounds) {
+  using vec = tn::simd::vec;
+  constexpr int chains = 12;
+  vec acc[chains];
+  for (int c = 0; c < chains; ++c) acc[c] = vec(static_cast<float>(c) * 1e-3f);
+  const vec a(0.999f), b(1e-4f);
+  const auto start = clock_type::now();
+  for (long r = 0; r < rounds; ++r)
+    for (int c = 0; c < chains; ++c) acc[c] = xsimd::fma(acc[c], a, b);  // (no fast-math: kept as written)
+  const double s = std::chrono::duration<double>(clock_type::now() - start).count();
+  vec sum(0.f);
+  for (int c = 0; c < chains; ++c) sum += acc[c];
+  volatile float sink = xsimd::hadd(sum);
+  (void)sink;
+  return 2.0 * chains * static_cast<double>(tn::simd::lanes) * static_cast<double>(rounds) / s * 1e-9;
+}
+
+/// The median of 5 runs of `threads` threads at once, each ~0.1 s: GFLOP/s of all together.
+double peak_gflops(std::size_t threads) {
+  constexpr long rounds = 20'000'000;
+  std::vector<double> runs;
+  for (int k = 0; k < 5; ++k) {
+    std::vector<double> each(threads);
+    std::vector<std::thread> team;
+    for (std::size_t t = 1; t < threads; ++t) team.emplace_back([&, t] { each[t] = fma_gflops(rounds); });
+    each[0] = fma_gflops(rounds);
+    for (std::thread& t : team) t.join();
+    double total = 0;
+    for (double g : each) total += g;
+    runs.push_back(total);
+  }
+  std::sort(runs.begin(), runs.end());
+  return runs[runs.size() / 2];
 }
 
 // ---------------------------------------------------------------------------
@@ -505,7 +547,9 @@ struct check_row {
 
 struct thread_row {
   std::string name;
-  double one, two;
+  std::size_t batch;
+  double one, many;
+  bool same_bits;
 };
 
 struct results {
@@ -535,33 +579,44 @@ void workload(const std::string& name, peer_mode mode, const options& opt, resul
   }
   const float* params = m.parameters().data();
   const std::vector<op> ops = operations<Net>();
+  const std::size_t threads = opt.threads;
 
   check_row check{name, {}, {}, {}};
   for (std::size_t batch : batches) {
-    floats x(batch * in), y(batch * outs), y_naive(batch * outs), y_peer(batch * outs);
+    floats x(batch * in), y(batch * outs), y_one(batch * outs), y_naive(batch * outs), y_peer(batch * outs);
     fill(x, g, -1.f, 1.f);
     measured row{name, batch, macs, 0, 0, {}};
 
-    // Timed in turns: typenet, oneDNN and, at batch 64, typenet on 2 threads.
-    std::vector<std::function<void()>> contenders = {[&] { m.forward_batch(x, y, 1); }};
+    // Timed in turns: typenet on opt.threads threads, oneDNN (on as many) and, with more than one
+    // thread, typenet on one.
+    std::vector<std::function<void()>> contenders = {[&] { m.forward_batch(x, y, threads); }};
 #ifdef TYPENET_BENCH_ONEDNN
     peer p(ops, mode, batch, params, x.data(), y_peer.data());
     contenders.push_back([&] { p.run(); });
 #else
     (void)mode;
 #endif
-    if (batch == 64) contenders.push_back([&] { m.forward_batch(x, y, 2); });
+    if (threads > 1) contenders.push_back([&] { m.forward_batch(x, y_one, 1); });
     const std::vector<double> t = median_times(contenders, opt.samples, opt.min_time);
     row.typenet = t[0];
-    if (batch == 64) out.threads.push_back({name, t.front(), t.back()});
+    m.forward_batch(x, y, threads);
+    if (threads > 1) {
+      m.forward_batch(x, y_one, 1);
+      out.threads.push_back(
+          {name, batch, t.back(), t.front(), std::memcmp(y.data(), y_one.data(), y.size() * sizeof(float)) == 0});
+      if (!out.threads.back().same_bits) out.ok = false;
+    }
 
-    row.naive = median_time_naive(
-        [&] {
-          for (std::size_t s = 0; s < batch; ++s)
-            tn::reference::forward<Net, float>(params, x.data() + s * in, y_naive.data() + s * outs);
-        },
-        opt.naive_samples);
-    m.forward_batch(x, y, 1);
+    if (threads == 1 || batch == 1) {  // on several threads, the naive loop is for the check only
+      const auto naive = [&] {
+        for (std::size_t s = 0; s < batch; ++s)
+          tn::reference::forward<Net, float>(params, x.data() + s * in, y_naive.data() + s * outs);
+      };
+      if (threads == 1)
+        row.naive = median_time_naive(naive, opt.naive_samples);
+      else
+        naive();
+    }
     if (batch == 1) check.vs_naive = compare(y, y_naive);
 
 #ifdef TYPENET_BENCH_ONEDNN
@@ -586,6 +641,15 @@ void print_header(const options& opt) {
   if (const char* source = std::getenv("TYPENET_BENCH_SOURCE")) std::printf("- typenet source: %s\n", source);
   std::printf("- typenet ISA: %s (%zu floats per vector)\n", std::string(tn::simd::isa()).c_str(), tn::simd::lanes);
   std::printf("- compiler: %s\n", compiler().c_str());
+  std::printf("- threads: typenet forward_batch(x, y, %zu)%s\n", opt.threads,
+              opt.threads > 1 ? ", beside forward_batch(x, y, 1) in the same turns" : "");
+  {
+    const double one = peak_gflops(1);
+    std::printf("- peak, measured (independent FMAs on %zu-float vectors): %.1f GFLOP/s on 1 thread", tn::simd::lanes,
+                one);
+    if (opt.threads > 1) std::printf(", %.1f on %zu at once", peak_gflops(opt.threads), opt.threads);
+    std::printf("\n");
+  }
   std::printf("- flags: %s%s\n", TYPENET_BENCH_FLAGS,
 #ifdef NDEBUG
               " -DNDEBUG"
@@ -606,11 +670,11 @@ void print_header(const options& opt) {
       "- method: float32, random inputs in [-1, 1], He-normal weights, biases in [-0.1, 0.1], inputs and\n"
       "  outputs 64-byte aligned. Each figure is the median of %d samples after a warm-up of >= 0.1 s; a\n"
       "  sample times as many calls as last >= %.2f s and reports the time per call (per batch). typenet,\n"
-      "  oneDNN and typenet on 2 threads take turns, sample by sample, so that a change in the machine's\n"
+      "  oneDNN and (on several threads) typenet on 1 thread take turns, sample by sample, so that a change in the machine's\n"
       "  speed affects them alike. The naive loop (typenet::reference::forward<Net, float>, one sample at a\n"
-      "  time) gets one warm-up call and the median of %d single calls. typenet: model<Net>::forward_batch\n"
-      "  on 1 thread. GFLOP/s = 2 x mac_count<Net> x batch / time. typenet/oneDNN = oneDNN time / typenet\n"
-      "  time (> 1: typenet is faster).\n",
+      "  time) gets one warm-up call and the median of %d single calls (timed on 1 thread only).\n"
+      "  GFLOP/s = 2 x mac_count<Net> x batch / time. typenet/oneDNN = oneDNN time / typenet time (> 1:\n"
+      "  typenet is faster).\n",
       opt.samples, opt.min_time, opt.naive_samples);
 #ifdef TYPENET_BENCH_ONEDNN
   std::printf(
@@ -618,27 +682,35 @@ void print_header(const options& opt) {
       "  conv src/weights/dst; pooling on nhwc); the reorders of weights, input and output are outside the timing.\n"
       "  oneDNN, whole networks (W5, W6): NHWC input -> conv (relu as post-op) / max pooling / inner product\n"
       "  (relu as post-op), formats 'any', weights reordered once outside the timing; the reorders of the\n"
-      "  input and between layers are timed. oneDNN runs on one thread (OpenMP, OMP_NUM_THREADS=1).\n");
+      "  input and between layers are timed. oneDNN runs on OMP_NUM_THREADS threads (OpenMP), typenet's count.\n");
 #endif
   std::printf("\n");
 }
 
-void print_results(const results& r) {
+void print_results(const results& r, const options& opt) {
   table t{{"workload", "batch", "typenet", "GFLOP/s", "naive", "GFLOP/s", "oneDNN", "GFLOP/s", "typenet/oneDNN"},
           {false, true, true, true, true, true, true, true, true},
           {}};
   for (const measured& m : r.rows)
     t.rows.push_back({m.name, std::to_string(m.batch), time_text(m.typenet), gflops_text(m.macs, m.batch, m.typenet),
-                      time_text(m.naive), gflops_text(m.macs, m.batch, m.naive),
+                      m.naive > 0 ? time_text(m.naive) : "-", m.naive > 0 ? gflops_text(m.macs, m.batch, m.naive) : "-",
                       m.onednn ? time_text(*m.onednn) : "n/a", m.onednn ? gflops_text(m.macs, m.batch, *m.onednn) : "n/a",
                       m.onednn ? fmt("%.2f", *m.onednn / m.typenet) : "n/a"});
   t.print();
 
-  std::printf("\ntypenet on 2 threads (forward_batch(x, y, 2), the batch split in two halves):\n\n");
-  table th{{"workload", "batch", "1 thread", "2 threads", "speed-up"}, {false, true, true, true, true}, {}};
-  for (const thread_row& row : r.threads)
-    th.rows.push_back({row.name, "64", time_text(row.one), time_text(row.two), fmt("%.2fx", row.one / row.two)});
-  th.print();
+  if (!r.threads.empty()) {
+    const std::string n = std::to_string(opt.threads);
+    std::printf("\ntypenet on %s threads beside 1 thread (a batch split between the threads; one sample's big layers\n"
+                "divided between them), and whether the outputs have the same bits:\n\n",
+                n.c_str());
+    table th{{"workload", "batch", "1 thread", n + " threads", "speed-up", "same bits"},
+             {false, true, true, true, true, false},
+             {}};
+    for (const thread_row& row : r.threads)
+      th.rows.push_back({row.name, std::to_string(row.batch), time_text(row.one), time_text(row.many),
+                         fmt("%.2fx", row.one / row.many), row.same_bits ? "yes" : "NO"});
+    th.print();
+  }
 
   std::printf("\nsame computation (max |difference| / max |output|; tolerance %.0e relative):\n\n", tolerance);
   table c{{"workload", "typenet vs naive (batch 1)", "typenet vs oneDNN (batch 64)", "oneDNN primitives (batch 64)"},
@@ -660,31 +732,35 @@ void print_results(const results& r) {
 }  // namespace
 
 int main(int argc, char** argv) {
-#ifdef TYPENET_BENCH_ONEDNN
-  // This oneDNN threads with OpenMP, which reads OMP_NUM_THREADS when the
-  // library is loaded, before main: a run without it starts over with it.
-  if (const char* omp = std::getenv("OMP_NUM_THREADS"); omp == nullptr || std::string_view(omp) != "1") {
-    if (dnnl::version()->cpu_runtime == DNNL_RUNTIME_OMP) {
-      setenv("OMP_NUM_THREADS", "1", 1);
-      execv("/proc/self/exe", argv);
-      std::fprintf(stderr, "warning: could not restart with OMP_NUM_THREADS=1; oneDNN may use every core\n");
-    }
-  }
-#endif
   options opt;
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
     if (a == "--samples" && i + 1 < argc) opt.samples = std::max(1, std::atoi(argv[++i]));
     else if (a == "--min-time" && i + 1 < argc) opt.min_time = std::atof(argv[++i]);
     else if (a == "--naive-samples" && i + 1 < argc) opt.naive_samples = std::max(1, std::atoi(argv[++i]));
+    else if (a == "--threads" && i + 1 < argc) opt.threads = static_cast<std::size_t>(std::max(1, std::atoi(argv[++i])));
     else if (a == "--only" && i + 1 < argc) opt.only = argv[++i];
     else {
       const bool help = a == "--help" || a == "-h";
       std::fprintf(help ? stdout : stderr,
-                   "usage: %s [--samples N] [--min-time SECONDS] [--naive-samples N] [--only W<n>]\n", argv[0]);
+                   "usage: %s [--threads N] [--samples N] [--min-time SECONDS] [--naive-samples N] [--only W<n>]\n",
+                   argv[0]);
       return help ? 0 : 2;
     }
   }
+#ifdef TYPENET_BENCH_ONEDNN
+  // This oneDNN threads with OpenMP, which reads OMP_NUM_THREADS when the library is loaded,
+  // before main: a run without it (or with another count than --threads) starts over with it.
+  const std::string omp_threads = std::to_string(opt.threads);
+  if (const char* omp = std::getenv("OMP_NUM_THREADS"); omp == nullptr || omp_threads != omp) {
+    if (dnnl::version()->cpu_runtime == DNNL_RUNTIME_OMP) {
+      setenv("OMP_NUM_THREADS", omp_threads.c_str(), 1);
+      execv("/proc/self/exe", argv);
+      std::fprintf(stderr, "warning: could not restart with OMP_NUM_THREADS=%s; oneDNN may use every core\n",
+                   omp_threads.c_str());
+    }
+  }
+#endif
 
   print_header(opt);
   std::fflush(stdout);
@@ -695,7 +771,7 @@ int main(int argc, char** argv) {
   workload<w4_max_pool>("W4 max_pool 2x2 s2, 32x32x64", peer_mode::layer, opt, r);
   workload<w5_lenet5>("W5 LeNet-5, 28x28x1", peer_mode::network, opt, r);
   workload<w6_cifar_net>("W6 CIFAR net, 32x32x3", peer_mode::network, opt, r);
-  print_results(r);
+  print_results(r, opt);
   if (!r.ok) {
     std::printf("\nerror: an implementation disagrees beyond the tolerance: the figures compare different computations\n");
     return 1;
