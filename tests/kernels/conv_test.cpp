@@ -60,6 +60,16 @@ TEST_CASE("conv: the benchmark layers (64 -> 64 on 32x32; 64 -> 128 stride 2 on 
   check_against_reference<network<input<56, 56, 64>, conv<filters<128>, kernel<3>, stride<2>, pad<1>, round_down>>>();
 }
 
+TEST_CASE("conv: weight-heavy layers (blocks of channels outer, tiles of 1 to 4 vectors, a partial last block)") {
+  // Weights over 256 kB and over the input: ResNet's deep layers, scaled down; 69 and 333 filters
+  // leave a partial last vector and a last block of fewer vectors on every ISA.
+  using heavy = network<input<7, 7, 128>, conv<filters<69>, kernel<3>, pad<1>>>;
+  static_assert(kernels::weight_heavy<window2d{7, 7, 128, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1}, 69>);
+  check_against_reference<heavy>();
+  check_against_reference<network<input<5, 5, 64>, conv<filters<333>, kernel<3>, pad<1>>, relu>>();
+  check_against_reference<network<input<14, 14, 128>, conv<filters<160>, kernel<3>, pad<1>>>>();
+}
+
 TEST_CASE("conv: fused relu and leaky_relu") {
   check_against_reference<network<input<8, 8, 3>, conv<filters<19>, kernel<3>, pad<1>>, relu>>();
   check_against_reference<network<input<8, 8, 3>, conv<filters<19>, kernel<3>, pad<1>>, leaky_relu<slope<1, 5>>>>();

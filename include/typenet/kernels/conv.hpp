@@ -18,26 +18,75 @@
 namespace typenet::kernels {
 inline namespace TYPENET_ISA_NAMESPACE {
 
-/// Everything the conv kernel decides at compile time for K filters over window G.
-template <window2d G, std::size_t Filters>
+/// A register tile: `pixels` output pixels of a row x `vectors` vectors of output channels.
+struct conv_tile_shape {
+  std::size_t pixels = 0, vectors = 0;
+};
+
+/// The padded input copy of the conv kernel: rows and columns, big enough for every window
+/// (rounded-up ones included).
+constexpr std::size_t padded_height(window2d g) {
+  return std::max(g.in_height + g.pad_top + g.pad_bottom, (g.out_height - 1) * g.stride_height + g.window_height);
+}
+constexpr std::size_t padded_width(window2d g) {
+  return std::max(g.in_width + g.pad_left + g.pad_right, (g.out_width - 1) * g.stride_width + g.window_width);
+}
+
+/// Whether the weights of K filters over G outweigh the padded input and more than 256 kB (what
+/// an L2 cache holds beside the rest), as in deep layers on small images (ResNet's 3x3x512x512
+/// on 7x7: 9.4 MB against 166 kB): the kernel then runs each block of channels over every row
+/// while its weights stay in cache, and wants few tiles per row (each tile loads every weight of
+/// its block once). Smaller weights stay in cache anyway (CIFAR's 64 -> 64 on 16x16: 147 kB).
+template <window2d G, std::size_t K>
+inline constexpr bool weight_heavy =
+    G.window_height * G.window_width * G.channels * K > padded_height(G) * padded_width(G) * G.channels &&
+    G.window_height * G.window_width * G.channels * K * sizeof(float) > (std::size_t{256} << 10);
+
+/// The tile the conv kernel uses for K filters over window G on this ISA, a rule read off
+/// benchmarks/run-tiles on AVX2 and AVX-512 (docs/performance.md, "Register tiles"):
+/// - two vectors of channels (one when the filters fit in one); for a weight-heavy layer, the
+///   most vectors, up to 4, that keep the fewest tiles per row;
+/// - the fewest tiles per output row that fit the registers (accumulators, a weight register
+///   per vector and the broadcast input; at most 14 pixels), made as even as they can be (a row
+///   of 32 on AVX-512: 11 + 11 + 10, not 14 + 14 + 4).
+template <window2d G, std::size_t K>
+constexpr conv_tile_shape default_conv_tile() {
+  const std::size_t vectors = (K + simd::lanes - 1) / simd::lanes;
+  auto most_pixels = [](std::size_t v) {
+    return std::min({std::size_t{14}, std::max(std::size_t{1}, (simd::registers - v - 1) / v), G.out_width});
+  };
+  auto tiles = [&](std::size_t v) { return (G.out_width + most_pixels(v) - 1) / most_pixels(v); };
+  std::size_t v = std::min(vectors, std::size_t{2});
+  if (weight_heavy<G, K>)  // the most vectors (up to 4) that keep the fewest tiles per row
+    for (std::size_t u = 1; u <= std::min(vectors, std::size_t{4}); ++u)
+      if (tiles(u) < tiles(v) || (tiles(u) == tiles(v) && u > v)) v = u;
+  return {(G.out_width + tiles(v) - 1) / tiles(v), v};
+}
+
+/// Everything the conv kernel decides at compile time for K filters over window G, with a tile
+/// of Pixels x Vectors (0, 0: default_conv_tile; benchmarks/tiles times others).
+template <window2d G, std::size_t Filters, std::size_t Pixels = 0, std::size_t Vectors = 0>
 struct conv_plan {
+  static constexpr conv_tile_shape T =
+      Pixels == 0 ? default_conv_tile<G, Filters>() : conv_tile_shape{Pixels, Vectors};
   static constexpr std::size_t C = G.channels, K = Filters, OH = G.out_height, OW = G.out_width;
   static constexpr std::size_t KH = G.window_height, KW = G.window_width;
   static constexpr std::size_t SH = G.stride_height, SW = G.stride_width;
   static constexpr std::size_t top = G.pad_top, left = G.pad_left;
-  // The padded copy: big enough for every window, rounded-up ones included.
-  static constexpr std::size_t PH = std::max(G.in_height + top + G.pad_bottom, (OH - 1) * SH + KH);
-  static constexpr std::size_t PW = std::max(G.in_width + left + G.pad_right, (OW - 1) * SW + KW);
+  static constexpr std::size_t PH = padded_height(G), PW = padded_width(G);
   static constexpr bool copies = PH != G.in_height || PW != G.in_width;
   static constexpr std::size_t scratch_floats = copies ? PH * PW * C : 0;
 
   static constexpr std::size_t W = simd::lanes;
-  static constexpr std::size_t vectors = (K + W - 1) / W;           // vectors of output channels
-  static constexpr std::size_t V = std::min(vectors, simd::registers == 32 ? std::size_t{4} : std::size_t{2});
-  static constexpr std::size_t R = std::min({std::size_t{8}, std::max(std::size_t{1}, (simd::registers - V - 1) / V), OW});
+  static constexpr std::size_t vectors = (K + W - 1) / W;  // vectors of output channels
+  static constexpr std::size_t V = std::clamp<std::size_t>(T.vectors, 1, vectors);
+  static constexpr std::size_t R = std::clamp<std::size_t>(T.pixels, 1, OW);
   static constexpr std::size_t last_V = vectors % V == 0 ? V : vectors % V;
   static constexpr std::size_t plain_blocks = (vectors - last_V) / V;
   static constexpr std::size_t tail = K % W;  // lanes used in the last vector (0: all)
+  /// Loop order: blocks of channels outer (each over every row, its weights in cache) for a
+  /// weight-heavy layer; rows outer (each row over every block, its input in cache) otherwise.
+  static constexpr bool blocks_outer = weight_heavy<G, K>;
 };
 
 /// Copies the input into the zero-padded scratch volume: rows [first, last) of it (all by default).
@@ -101,10 +150,10 @@ inline void conv_row(const float* x, const float* w, const float* b, float* y, A
 /// included. `scratch` holds conv_plan<G, K>::scratch_floats floats, of this
 /// call alone: calls on disjoint rows may run at once, each with its own.
 /// Every output is computed the same way whatever the rows asked for.
-template <window2d G, std::size_t K, class Act = identity>
-TYPENET_RANGE_KERNEL void conv_rows(const float* in, const float* weights, const float* biases, float* out, float* scratch, Act act,
-               std::size_t first, std::size_t last) {
-  using P = conv_plan<G, K>;
+template <window2d G, std::size_t K, class Act = identity, std::size_t Pixels = 0, std::size_t Vectors = 0>
+TYPENET_RANGE_KERNEL void conv_rows(const float* in, const float* weights, const float* biases, float* out,
+                                    float* scratch, Act act, std::size_t first, std::size_t last) {
+  using P = conv_plan<G, K, Pixels, Vectors>;
   if (first >= last) return;
   if constexpr (!simd::available) {
     reference::conv<G, K, float>(in, weights, biases, out, first, last);
@@ -115,15 +164,24 @@ TYPENET_RANGE_KERNEL void conv_rows(const float* in, const float* weights, const
       pad_input<P>(in, scratch, G.in_height, G.in_width, first * P::SH, (last - 1) * P::SH + P::KH);
       src = scratch;
     }
-    constexpr std::size_t block = P::V * P::W;
-    for (std::size_t oh = first; oh < last; ++oh) {
-      const float* x = src + oh * P::SH * P::PW * P::C;
-      float* y = out + oh * P::OW * P::K;
+    constexpr std::size_t block = P::V * P::W, co = P::plain_blocks * block;
+    auto plain = [&](std::size_t oh, std::size_t cb) {
+      conv_row<P, P::V, false>(src + oh * P::SH * P::PW * P::C, weights + cb * block, biases + cb * block,
+                               out + oh * P::OW * P::K + cb * block, from_channel(act, cb * block));
+    };
+    auto last_block = [&](std::size_t oh) {
+      conv_row<P, P::last_V, P::tail != 0>(src + oh * P::SH * P::PW * P::C, weights + co, biases + co,
+                                           out + oh * P::OW * P::K + co, from_channel(act, co));
+    };
+    if constexpr (P::blocks_outer) {
       for (std::size_t cb = 0; cb < P::plain_blocks; ++cb)
-        conv_row<P, P::V, false>(x, weights + cb * block, biases + cb * block, y + cb * block,
-                                 from_channel(act, cb * block));
-      constexpr std::size_t co = P::plain_blocks * block;
-      conv_row<P, P::last_V, P::tail != 0>(x, weights + co, biases + co, y + co, from_channel(act, co));
+        for (std::size_t oh = first; oh < last; ++oh) plain(oh, cb);
+      for (std::size_t oh = first; oh < last; ++oh) last_block(oh);
+    } else {
+      for (std::size_t oh = first; oh < last; ++oh) {
+        for (std::size_t cb = 0; cb < P::plain_blocks; ++cb) plain(oh, cb);
+        last_block(oh);
+      }
     }
   }
 }

@@ -1,0 +1,171 @@
+// The conv kernel's register tile, searched: every tile (pixels x vectors of channels) that fits
+// the ISA's registers, timed on the convolutions that matter, against the tile the kernel picks
+// (kernels::default_conv_tile). Where the rule in conv.hpp comes from; rerun it on a new machine:
+//   benchmarks/run-tiles [--isa native|avx2|sse2] [--samples N]
+#include <typenet/geometry.hpp>
+#include <typenet/kernels/conv.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace tn = typenet;
+namespace kn = typenet::kernels;
+
+namespace {
+
+using tile = kn::conv_tile_shape;
+
+// Candidates: every count of vectors up to 4, pixels from 1 to 14; those that do not fit are skipped.
+// (Each block of channels runs in the loop order conv_plan::blocks_outer picks, whatever the tile.)
+constexpr tile candidates[] = {
+    {1, 1}, {2, 1}, {3, 1}, {4, 1}, {5, 1}, {6, 1}, {7, 1}, {8, 1}, {9, 1}, {10, 1}, {11, 1}, {12, 1}, {13, 1}, {14, 1},
+    {1, 2}, {2, 2}, {3, 2}, {4, 2}, {5, 2}, {6, 2}, {7, 2}, {8, 2}, {9, 2}, {10, 2}, {11, 2}, {12, 2}, {13, 2}, {14, 2},
+    {1, 3}, {2, 3}, {3, 3}, {4, 3}, {5, 3}, {6, 3}, {7, 3}, {8, 3}, {9, 3},
+    {1, 4}, {2, 4}, {3, 4}, {4, 4}, {5, 4}, {6, 4},
+};
+
+/// Whether tile T is a distinct, spill-free tile for K filters over G: no more vectors than the
+/// filters fill, no more pixels than a row, and its accumulators, one weight register per vector
+/// and the broadcast input within the registers.
+template <tn::window2d G, std::size_t K, tile T>
+constexpr bool fits() {
+  const std::size_t vectors = (K + tn::simd::lanes - 1) / tn::simd::lanes;
+  return T.vectors <= vectors && T.pixels <= G.out_width &&
+         T.pixels * T.vectors + T.vectors + 1 <= tn::simd::registers;
+}
+
+struct options {
+  int samples = 5;
+  double min_time = 0.03;  // seconds per sample
+};
+
+using clock_type = std::chrono::steady_clock;
+
+/// Median seconds per call of each of `fs`, in turns sample by sample (as benchmarks/forward.cpp).
+std::vector<double> median_times(const std::vector<std::function<void()>>& fs, const options& opt) {
+  std::vector<long> calls;
+  for (const auto& f : fs) {
+    long n = 0;
+    const auto start = clock_type::now();
+    while (n < 2 || std::chrono::duration<double>(clock_type::now() - start).count() < 0.02) f(), ++n;
+    const double one = std::chrono::duration<double>(clock_type::now() - start).count() / static_cast<double>(n);
+    calls.push_back(std::max(1L, static_cast<long>(opt.min_time / one)));
+  }
+  std::vector<std::vector<double>> t(fs.size());
+  for (int s = 0; s < opt.samples; ++s)
+    for (std::size_t i = 0; i < fs.size(); ++i) {
+      const auto start = clock_type::now();
+      for (long k = 0; k < calls[i]; ++k) fs[i]();
+      t[i].push_back(std::chrono::duration<double>(clock_type::now() - start).count() / static_cast<double>(calls[i]));
+    }
+  std::vector<double> medians;
+  for (auto& v : t) {
+    std::sort(v.begin(), v.end());
+    medians.push_back(v[v.size() / 2]);
+  }
+  return medians;
+}
+
+struct summary_row {
+  std::string name;
+  tile chosen, best;
+  double chosen_gflops, best_gflops;
+};
+
+template <tn::window2d G, std::size_t K>
+summary_row search(const char* name, const options& opt) {
+  std::fprintf(stderr, "timing %s ...\n", name);
+  constexpr std::size_t C = G.channels;
+  constexpr double flops = 2.0 * G.out_height * G.out_width * K * G.window_height * G.window_width * C;
+  std::mt19937_64 g(7);
+  std::uniform_real_distribution<float> d(-1.f, 1.f);
+  auto random = [&](std::size_t n) {
+    std::vector<float> v(n + tn::simd::read_slack);
+    for (float& x : v) x = d(g);
+    return v;
+  };
+  const std::vector<float> x = random(G.in_height * G.in_width * C),
+                           w = random(G.window_height * G.window_width * C * K), b = random(K);
+  std::vector<float> y(G.out_height * G.out_width * K + tn::simd::read_slack),
+      scratch(kn::conv_plan<G, K>::scratch_floats + tn::simd::read_slack);
+
+  std::vector<tile> tiles;
+  std::vector<std::function<void()>> runs;
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (
+        [&] {
+          constexpr tile T = candidates[I];
+          if constexpr (fits<G, K, T>()) {
+            tiles.push_back(T);
+            runs.push_back([&] {
+              kn::conv_rows<G, K, kn::identity, T.pixels, T.vectors>(x.data(), w.data(), b.data(), y.data(), scratch.data(), {}, 0,
+                                                    G.out_height);
+            });
+          }
+        }(),
+        ...);
+  }(std::make_index_sequence<std::size(candidates)>{});
+  constexpr tile used{kn::conv_plan<G, K>::R, kn::conv_plan<G, K>::V};
+  const std::vector<double> t = median_times(runs, opt);
+
+  std::printf("\n%s: %zu candidate tiles, GFLOP/s (pixels x vectors)\n", name, tiles.size());
+  std::vector<std::size_t> order(tiles.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return t[a] < t[b]; });
+  summary_row row{name, used, tiles[order[0]], 0, flops / t[order[0]] * 1e-9};
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const std::size_t i = order[k];
+    const bool is_chosen = tiles[i].pixels == used.pixels && tiles[i].vectors == used.vectors;
+    if (is_chosen) row.chosen_gflops = flops / t[i] * 1e-9;
+    if (k < 6 || is_chosen)
+      std::printf("  %2zu. %2zu x %zu  %7.1f%s\n", k + 1, tiles[i].pixels, tiles[i].vectors, flops / t[i] * 1e-9,
+                  is_chosen ? "  <- default_conv_tile" : "");
+  }
+  return row;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  options opt;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if (a == "--samples" && i + 1 < argc) opt.samples = std::max(1, std::atoi(argv[++i]));
+    else if (a == "--min-time" && i + 1 < argc) opt.min_time = std::atof(argv[++i]);
+    else {
+      std::fprintf(a == "--help" ? stdout : stderr, "usage: %s [--samples N] [--min-time SECONDS]\n", argv[0]);
+      return a == "--help" ? 0 : 2;
+    }
+  }
+  std::printf("conv register tiles: %s, %zu floats per vector, %zu registers; median of %d samples of >= %.2f s\n",
+              std::string(tn::simd::isa()).c_str(), tn::simd::lanes, tn::simd::registers, opt.samples, opt.min_time);
+  using tn::window2d;
+  // window2d{in_h, in_w, C, out_h, out_w, F_h, F_w, S_h, S_w, pad top, left, bottom, right}
+  std::vector<summary_row> rows;
+  rows.push_back(search<window2d{32, 32, 3, 32, 32, 5, 5, 1, 1, 2, 2, 2, 2}, 10>("W1 lecture 3->10 5x5 @32", opt));
+  rows.push_back(search<window2d{32, 32, 64, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1}, 64>("W2 64->64 3x3 @32", opt));
+  rows.push_back(search<window2d{56, 56, 64, 28, 28, 3, 3, 2, 2, 1, 1, 1, 1}, 128>("W3 64->128 3x3 s2 @56", opt));
+  rows.push_back(search<window2d{32, 32, 3, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1}, 32>("CIFAR conv1 3->32 @32", opt));
+  rows.push_back(search<window2d{32, 32, 32, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1}, 32>("CIFAR conv2 32->32 @32", opt));
+  rows.push_back(search<window2d{16, 16, 32, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1}, 64>("CIFAR conv3 32->64 @16", opt));
+  rows.push_back(search<window2d{16, 16, 64, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1}, 64>("CIFAR conv4 64->64 @16", opt));
+  rows.push_back(search<window2d{14, 14, 6, 10, 10, 5, 5, 1, 1, 0, 0, 0, 0}, 16>("LeNet conv2 6->16 5x5 @14", opt));
+  rows.push_back(search<window2d{14, 14, 256, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1}, 256>("ResNet 256->256 @14", opt));
+  rows.push_back(search<window2d{7, 7, 512, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1}, 512>("ResNet 512->512 @7", opt));
+
+  std::printf("\n| convolution | default tile | GFLOP/s | best tile | GFLOP/s | best / default |\n");
+  std::printf("|:--|--:|--:|--:|--:|--:|\n");
+  for (const summary_row& r : rows)
+    std::printf("| %s | %zu x %zu | %.1f | %zu x %zu | %.1f | %.2f |\n", r.name.c_str(), r.chosen.pixels,
+                r.chosen.vectors, r.chosen_gflops, r.best.pixels, r.best.vectors, r.best_gflops,
+                r.best_gflops / r.chosen_gflops);
+  return 0;
+}
