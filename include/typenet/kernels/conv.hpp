@@ -44,19 +44,26 @@ inline constexpr bool weight_heavy =
 
 /// The tile the conv kernel uses for K filters over window G on this ISA, a rule read off
 /// benchmarks/run-tiles on AVX2 and AVX-512 (docs/performance.md, "Register tiles"):
-/// - two vectors of channels (one when the filters fit in one); for a weight-heavy layer, the
-///   most vectors, up to 4, that keep the fewest tiles per row;
-/// - the fewest tiles per output row that fit the registers (accumulators, a weight register
-///   per vector and the broadcast input; at most 14 pixels), made as even as they can be (a row
-///   of 32 on AVX-512: 11 + 11 + 10, not 14 + 14 + 4).
+/// - accumulators (pixels x vectors) leave 4 registers free (for each vector's weights, the
+///   broadcast input and one to spare: on 16 registers, LeNet's first convolution ran at 2/3
+///   the speed with 14 pixels x 1 vector as with 10 x 1); a weight-heavy layer takes all but
+///   those for the weights and the input (on 16 registers 14 x 1 beat 7 x 1 by 1.3x on ResNet's
+///   256 -> 256 on 14x14: half the weight loads); at most 14 pixels;
+/// - two vectors of channels; one when the filters fit in one; three when they fill exactly
+///   three (on AVX2 20 filters in one block of 4 x 3 beat a block of 6 x 2 and one of 6 x 1 by
+///   1.2x); for a weight-heavy layer, the most vectors, up to 4, that keep the fewest tiles
+///   per row;
+/// - the fewest tiles per output row, made as even as they can be (a row of 32 on AVX-512:
+///   11 + 11 + 10, not 14 + 14 + 4).
 template <window2d G, std::size_t K>
 constexpr conv_tile_shape default_conv_tile() {
   const std::size_t vectors = (K + simd::lanes - 1) / simd::lanes;
   auto most_pixels = [](std::size_t v) {
-    return std::min({std::size_t{14}, std::max(std::size_t{1}, (simd::registers - v - 1) / v), G.out_width});
+    const std::size_t free = weight_heavy<G, K> ? v + 1 : 4;
+    return std::min({std::size_t{14}, std::max(std::size_t{1}, (simd::registers - free) / v), G.out_width});
   };
   auto tiles = [&](std::size_t v) { return (G.out_width + most_pixels(v) - 1) / most_pixels(v); };
-  std::size_t v = std::min(vectors, std::size_t{2});
+  std::size_t v = vectors == 3 ? 3 : std::min(vectors, std::size_t{2});
   if (weight_heavy<G, K>)  // the most vectors (up to 4) that keep the fewest tiles per row
     for (std::size_t u = 1; u <= std::min(vectors, std::size_t{4}); ++u)
       if (tiles(u) < tiles(v) || (tiles(u) == tiles(v) && u > v)) v = u;
