@@ -91,6 +91,47 @@ void run_join(const float* const* ins, const std::size_t* in_strides, float* out
   std::memcpy(to, from, n * sizeof(float));
 }
 
+/// The buffers of one pass over `samples` samples: the caller's input and output (samples back
+/// to back) and the plan's slots in ws (`samples` activations each).
+template <class Net>
+struct pass_buffers {
+  using P = plan<Net>;
+  static constexpr std::size_t in_size = P::f.input.size(), out_size = P::f.output.size();
+  const float* input;
+  float* output;
+  float* ws;
+  std::size_t samples;
+
+  float* slot(std::size_t producer) const { return ws + P::slots.slot[producer] * samples * P::activation_floats; }
+  /// Where the values of layer i are, and how far apart its samples.
+  const float* at(std::size_t i) const {
+    const std::size_t p = P::producer[i];
+    return p == 0 ? input : p == P::last_run ? output : slot(p);
+  }
+  std::size_t stride(std::size_t i) const {
+    const std::size_t p = P::producer[i];
+    return p == 0 ? in_size : p == P::last_run ? out_size : P::activation_floats;
+  }
+  /// Where layer i (one that runs) writes, and how far apart its samples.
+  float* destination(std::size_t i) const { return i == P::last_run ? output : slot(i); }
+  std::size_t destination_stride(std::size_t i) const { return i == P::last_run ? out_size : P::activation_floats; }
+};
+
+/// Layer I of Net (one that runs: a join or any other) on the buffers' samples.
+template <class Net, std::size_t I, bool Batch>
+void run_step(const float* params, const pass_buffers<Net>& b, float* scratch) {
+  constexpr layer_traits t = plan<Net>::traits[I];
+  if constexpr (contract::joins<typename bound_at<Net, I>::layer>) {
+    const float* ins[t.inputs];
+    std::size_t strides[t.inputs];
+    for (std::size_t k = 0; k < t.inputs; ++k) ins[k] = b.at(t.sources[k]), strides[k] = b.stride(t.sources[k]);
+    run_join<Net, I>(ins, strides, b.destination(I), b.destination_stride(I), b.samples);
+  } else {
+    run_layer<Net, I, Batch>(params, b.at(t.sources[0]), b.stride(t.sources[0]), b.destination(I),
+                             b.destination_stride(I), b.samples, scratch);
+  }
+}
+
 /// `samples` samples (at most plan<Net>::micro_batch) through every layer; x
 /// and y are the caller's, back to back; ws holds plan<Net>::buffers buffers
 /// of `samples` activations and the scratch. Each layer reads the buffers its
@@ -103,45 +144,22 @@ void forward_samples(const float* params, const float* x, float* y, std::size_t 
                      bool copy_input = false) {
   using P = plan<Net>;
   static_assert(P::runnable);
-  constexpr std::size_t in_size = P::f.input.size(), out_size = P::f.output.size(), act = P::activation_floats;
-  float* scratch = ws + P::buffers * samples * act;
-  auto slot = [&](std::size_t producer) { return ws + P::slots.slot[producer] * samples * act; };
-  const float* input = x;
+  pass_buffers<Net> b{x, y, ws, samples};
+  float* scratch = ws + P::buffers * samples * P::activation_floats;
   if (copy_input) {
-    copy_floats(x, in_size, slot(0));
-    input = slot(0);
+    copy_floats(x, b.in_size, b.slot(0));
+    b.input = b.slot(0);
   }
-  // Where the values of layer i are, and how far apart its samples.
-  auto at = [&](std::size_t i) -> const float* {
-    const std::size_t p = P::producer[i];
-    return p == 0 ? input : p == P::last_run ? y : slot(p);
-  };
-  auto stride = [&](std::size_t i) {
-    const std::size_t p = P::producer[i];
-    return p == 0 ? in_size : p == P::last_run ? out_size : act;
-  };
   [&]<std::size_t... I>(std::index_sequence<I...>) {
     (
         [&] {
-          if constexpr (P::steps[I] == step::run) {
-            float* dst = I == P::last_run ? y : slot(I);
-            const std::size_t dst_stride = I == P::last_run ? out_size : act;
-            constexpr layer_traits t = P::traits[I];
-            if constexpr (contract::joins<typename bound_at<Net, I>::layer>) {
-              const float* ins[t.inputs];
-              std::size_t strides[t.inputs];
-              for (std::size_t k = 0; k < t.inputs; ++k) ins[k] = at(t.sources[k]), strides[k] = stride(t.sources[k]);
-              run_join<Net, I>(ins, strides, dst, dst_stride, samples);
-            } else {
-              run_layer<Net, I, Batch>(params, at(t.sources[0]), stride(t.sources[0]), dst, dst_stride, samples,
-                                       scratch);
-            }
-          }
+          if constexpr (P::steps[I] == step::run) run_step<Net, I, Batch>(params, b, scratch);
         }(),
         ...);
   }(std::make_index_sequence<P::layers>{});
   if (P::last_run == P::layers)  // no layer ran: the output is the input (memmove: they may be one buffer)
-    for (std::size_t s = 0; s < samples; ++s) std::memmove(y + s * out_size, input + s * in_size, out_size * sizeof(float));
+    for (std::size_t s = 0; s < samples; ++s)
+      std::memmove(y + s * b.out_size, b.input + s * b.in_size, b.out_size * sizeof(float));
 }
 
 /// One sample through every layer, as part `part` of a team of `parts` threads that run at once
@@ -155,48 +173,29 @@ void forward_part(const float* params, const float* x, float* y, float* ws, floa
                   std::size_t parts, Barrier& barrier) {
   using P = plan<Net>;
   static_assert(P::runnable);
-  constexpr std::size_t in_size = P::f.input.size(), out_size = P::f.output.size(), act = P::activation_floats;
-  auto slot = [&](std::size_t producer) { return ws + P::slots.slot[producer] * act; };
-  auto at = [&](std::size_t i) -> const float* {
-    const std::size_t p = P::producer[i];
-    return p == 0 ? x : p == P::last_run ? y : slot(p);
-  };
-  auto stride = [&](std::size_t i) {
-    const std::size_t p = P::producer[i];
-    return p == 0 ? in_size : p == P::last_run ? out_size : act;
-  };
+  const pass_buffers<Net> b{x, y, ws, 1};
   bool after_divided = false;  // whether the last layer that ran was divided
   [&]<std::size_t... I>(std::index_sequence<I...>) {
     (
         [&] {
           if constexpr (P::steps[I] == step::run) {
-            using L = typename bound_at<Net, I>::layer;
-            float* dst = I == P::last_run ? y : slot(I);
-            const std::size_t dst_stride = I == P::last_run ? out_size : act;
-            constexpr layer_traits t = P::traits[I];
             if (after_divided || P::divided[I]) barrier.arrive_and_wait();
             after_divided = P::divided[I];
             if constexpr (P::divided[I]) {
               using B = bound_at<Net, I>;
               const auto epilogue = epilogue_of<Net, I>(params, scratch + P::kernel_scratch_floats);
-              L::template kernel_part<B::input, B::output>(params + param_offset<Net, I>, at(t.sources[0]), dst,
-                                                           scratch, epilogue, part, parts);
+              B::layer::template kernel_part<B::input, B::output>(params + param_offset<Net, I>,
+                                                                  b.at(P::traits[I].sources[0]), b.destination(I),
+                                                                  scratch, epilogue, part, parts);
             } else if (part == 0) {
-              if constexpr (contract::joins<L>) {
-                const float* ins[t.inputs];
-                std::size_t strides[t.inputs];
-                for (std::size_t k = 0; k < t.inputs; ++k) ins[k] = at(t.sources[k]), strides[k] = stride(t.sources[k]);
-                run_join<Net, I>(ins, strides, dst, dst_stride, 1);
-              } else {
-                run_layer<Net, I, false>(params, at(t.sources[0]), stride(t.sources[0]), dst, dst_stride, 1, scratch);
-              }
+              run_step<Net, I, false>(params, b, scratch);
             }
           }
         }(),
         ...);
   }(std::make_index_sequence<P::layers>{});
   // No meeting after the last layer: thread_pool::team returns when every part has.
-  if (P::last_run == P::layers && part == 0) std::memmove(y, x, out_size * sizeof(float));
+  if (P::last_run == P::layers && part == 0) std::memmove(y, x, b.out_size * sizeof(float));
 }
 
 /// Samples [first, last) of a batch, in groups of `group`.
