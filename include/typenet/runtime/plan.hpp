@@ -194,23 +194,27 @@ struct plan {
   /// layer (about a microsecond) would cost more than the half they save
   /// (benchmarks/forward.cpp, docs/performance.md).
   static constexpr std::size_t divide_from = std::size_t{1} << 17;
+  /// Each layer's work: its multiply-accumulates, or (pooling) the values it reads and writes.
+  static constexpr std::array<std::size_t, layers> work = [] {
+    std::array<std::size_t, layers> w{};
+    for (std::size_t i = 0; i < layers; ++i)
+      w[i] = f.layer[i].macs != 0 ? f.layer[i].macs : f.layer[i].input.size() + f.layer[i].output.size();
+    return w;
+  }();
   static constexpr std::array<bool, layers> divided = [] {
     std::array<bool, layers> d{};
-    for (std::size_t i = 0; i < layers; ++i) {
-      const layer_facts& l = f.layer[i];
-      const std::size_t work = l.macs != 0 ? l.macs : l.input.size() + l.output.size();
-      d[i] = steps[i] == step::run && traits[i].divisible && work >= divide_from;
-    }
+    for (std::size_t i = 0; i < layers; ++i)
+      d[i] = steps[i] == step::run && traits[i].divisible && work[i] >= divide_from;
     return d;
   }();
   /// Whether one sample runs on several threads at all: when the divided layers' work adds up to
   /// 4 x divide_from. Below that, waking the other threads and meeting them cost about what
   /// they save (LeNet-5: 240,000 MACs divided, 10.5 us on 1 thread, 11.0 on 2).
   static constexpr bool divides = [] {
-    std::size_t work = 0;
+    std::size_t total = 0;
     for (std::size_t i = 0; i < layers; ++i)
-      if (divided[i]) work += f.layer[i].macs != 0 ? f.layer[i].macs : f.layer[i].input.size() + f.layer[i].output.size();
-    return work >= 4 * divide_from;
+      if (divided[i]) total += work[i];
+    return total >= 4 * divide_from;
   }();
 
   /// Floats of workspace a batch needs per thread (also what a single pass is given).
