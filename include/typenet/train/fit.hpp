@@ -87,9 +87,13 @@ std::vector<epoch_report> fit(Trainer& t, const data::dataset& train_set, const 
                                   std::to_string(d->count) + " samples of " + std::to_string(in) + " values");
   if (train_set.count == 0) throw std::invalid_argument("typenet: fit: the training set is empty");
   const std::size_t batch = t.max_batch(), batches = data::batch_count(train_set.count, batch);
+  // A team trainer (train/distributed.hpp) reports from one process, and steps on its share of each batch.
+  bool reporting = true;
+  if constexpr (requires { t.reports(); }) reporting = t.reports();
+  if (!reporting) o.csv.clear();
   const bool bar = o.report == progress::bar || (o.report == progress::automatic && o.out && isatty(fileno(o.out)));
   const bool lines = o.report == progress::lines || (o.report == progress::automatic && !bar);
-  std::FILE* out = o.report == progress::none ? nullptr : o.out;
+  std::FILE* out = o.report == progress::none || !reporting ? nullptr : o.out;
 
   if (o.first_epoch > o.epochs)
     throw std::invalid_argument("typenet: fit: first_epoch " + std::to_string(o.first_epoch) + " is past the last epoch, " +
@@ -118,11 +122,20 @@ std::vector<epoch_report> fit(Trainer& t, const data::dataset& train_set, const 
     const auto start = clock::now();
     auto last_draw = start;
     for (std::size_t b = 0; b < batches; ++b) {
-      const auto idx = data::batch_indices(order, b, batch);
+      const auto all = data::batch_indices(order, b, batch);
+      auto idx = all;
+      if constexpr (requires { t.share(all.size()); }) {
+        const auto [first, last] = t.share(all.size());
+        idx = all.subspan(first, last - first);
+      }
       const std::span<float> xb = std::span<float>(x).first(idx.size() * in);
       const std::span<std::uint8_t> lb = std::span<std::uint8_t>(labels).first(idx.size());
       data::gather(train_set, idx, xb, lb);
-      const step_result s = t.step(std::span<const float>(xb), std::span<const std::uint8_t>(lb));
+      step_result s;
+      if constexpr (requires { t.share(all.size()); })
+        s = t.step(std::span<const float>(xb), std::span<const std::uint8_t>(lb), all.size());
+      else
+        s = t.step(std::span<const float>(xb), std::span<const std::uint8_t>(lb));
       loss_sum += s.loss * static_cast<double>(s.samples);
       correct += s.correct;
       seen += s.samples;

@@ -24,6 +24,7 @@
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace typenet::train {
@@ -50,6 +51,39 @@ namespace detail {
 /// A layer whose output is the softmax of its input (softmax says so).
 template <class L>
 concept gives_probabilities = requires { requires L::probabilities_from_logits; };
+
+/// The processes a step's slices are shared between, and how their sums are made. This one is
+/// the process alone; train/distributed.hpp has a team of MPI ranks. A team gives
+///   slice_range(slices): the slices [first, last) of a batch this process runs;
+///   check(error, n): every member learns of an error any member found before the step (an empty
+///     string: none) or of members given batches of other sizes n, and every member throws it;
+///   add_up(parts, stride, here, total, count): total[i] = ((0 + p_0[i]) + p_1[i]) + ..., over
+///     every slice of the batch in slice order, p_j at parts + j * stride for this process's j;
+///   sum_gradients(g, stride, here, count, threads, apply): g[i] = ((g_0[i] + g_1[i]) + ...), the
+///     same order, then apply(first, last) over the parameters (on threads).
+/// Every member then holds the same bits as one process that ran every slice.
+struct local_team {
+  static std::pair<std::size_t, std::size_t> slice_range(std::size_t slices) { return {0, slices}; }
+  static void check(const std::string& error, std::size_t) {
+    if (!error.empty()) throw std::invalid_argument(error);
+  }
+  static void add_up(const double* parts, std::size_t stride, std::size_t here, double* total, std::size_t count) {
+    std::fill(total, total + count, 0.0);
+    for (std::size_t j = 0; j < here; ++j)
+      for (std::size_t i = 0; i < count; ++i) total[i] += parts[j * stride + i];
+  }
+  template <class Apply>
+  static void sum_gradients(float* g, std::size_t stride, std::size_t here, std::size_t count, std::size_t threads,
+                            Apply&& apply) {
+    const std::size_t parts = std::min(threads, std::max<std::size_t>(count / 4096, 1));
+    runtime::thread_pool::shared().run(parts, [&](std::size_t t) {
+      const std::size_t first = count * t / parts, last = count * (t + 1) / parts;
+      for (std::size_t j = 1; j < here; ++j)
+        for (std::size_t i = first; i < last; ++i) g[i] += g[j * stride + i];
+      apply(first, last);
+    });
+  }
+};
 
 template <std::size_t N>
 std::size_t argmax(const float* y) {
@@ -102,8 +136,7 @@ class trainer {
         ws_((G == 0 ? threads_ : max_slices_) * P::workspace_floats),
         partials_(G == 0 ? 0 : max_slices_ * P::statistics_doubles),
         totals_(P::statistics_doubles),
-        slice_loss_(max_slices_),
-        slice_correct_(max_slices_) {
+        slice_totals_(2 * max_slices_) {
     if (o.batch == 0) throw std::invalid_argument("typenet: trainer_options::batch must be at least 1");
     runtime::thread_pool::shared();  // started now, not in the first step
   }
@@ -116,17 +149,30 @@ class trainer {
   template <class Label>
     requires(Loss::takes_labels && std::is_integral_v<Label>)
   step_result step(std::span<const float> x, std::span<const Label> labels) {
-    const std::size_t n = check_batch(x, labels.size());
-    for (std::size_t s = 0; s < n; ++s)
-      if (labels[s] < 0 || static_cast<std::size_t>(labels[s]) >= out_size)
-        throw std::invalid_argument("typenet: trainer::step: sample " + std::to_string(s) + " has label " +
-                                    std::to_string(labels[s]) + ", but the network has " + std::to_string(out_size) +
-                                    " classes (labels 0 to " + std::to_string(out_size - 1) + ")");
-    return run(x.data(), n, [&](std::size_t s, const float* z, float* grad, float scale, const float* y,
-                                std::size_t& correct) {
+    detail::local_team team;
+    return step_in_team(team, labels.size(), x, labels);
+  }
+
+  /// One step of a team of processes (train/distributed.hpp): the batch has n samples, and x and
+  /// labels hold this process's, those of team.slice_range's slices. Every member gets the batch's
+  /// result and makes the same update; a wrong size or label on any member is
+  /// std::invalid_argument on every member, before anything changes.
+  template <class Team, class Label>
+    requires(Loss::takes_labels && std::is_integral_v<Label>)
+  step_result step_in_team(Team& team, std::size_t n, std::span<const float> x, std::span<const Label> labels) {
+    team.check(check_labels(team, n, x, labels), n);
+    return run(team, x.data(), n, [&](std::size_t s, const float* z, float* grad, float scale, const float* y,
+                                      std::size_t& correct) {
       correct += detail::argmax<out_size>(y) == static_cast<std::size_t>(labels[s]);
       return Loss::sample(z, logits_size, labels[s], grad, scale);
     });
+  }
+
+  /// The samples [first, last) of a batch of n that a team member runs (slice_range in samples).
+  template <class Team>
+  static std::pair<std::size_t, std::size_t> share(const Team& team, std::size_t n) {
+    const auto [lo, hi] = team.slice_range((n + slice - 1) / slice);
+    return {std::min(lo * slice, n), std::min(hi * slice, n)};
   }
 
   /// One step with target outputs (mean_squared_error): targets holds n outputs back to back.
@@ -139,8 +185,9 @@ class trainer {
                                   std::to_string(n * out_size) + " target values, got " +
                                   std::to_string(targets.size()));
     check_batch(x, n);
-    return run(x.data(), n, [&](std::size_t s, const float* y, float* grad, float scale, const float*,
-                                std::size_t&) {
+    detail::local_team team;
+    return run(team, x.data(), n, [&](std::size_t s, const float* y, float* grad, float scale, const float*,
+                                      std::size_t&) {
       return Loss::sample(y, out_size, targets.data() + s * out_size, grad, scale);
     });
   }
@@ -201,39 +248,67 @@ class trainer {
   /// The loss's view of the output: the softmax's input when fused.
   static constexpr std::size_t logits_size = backward_layers == 0 ? in_size : f.layer[backward_layers - 1].output.size();
 
+  /// Checks a batch of n samples of which x holds `count` (all of them, unless a team shares it).
   template <class Size>
-  std::size_t check_batch(std::span<const float> x, Size count) {
-    const std::size_t n = static_cast<std::size_t>(count);
+  std::size_t check_batch(std::span<const float> x, Size samples, std::size_t batch = 0) {
+    const std::size_t count = static_cast<std::size_t>(samples), n = batch ? batch : count;
     if (n == 0) throw std::invalid_argument("typenet: trainer::step: the batch is empty");
     if (n < P::min_batch)
       throw std::invalid_argument("typenet: trainer::step: a batch of " + std::to_string(n) +
                                   " sample is too small: batch_norm on a 1 x 1 input needs " +
                                   std::to_string(P::min_batch) + " samples to have two values per channel");
-    if (n > max_batch_)
-      throw std::invalid_argument("typenet: trainer::step: a batch of " + std::to_string(n) +
+    if (count > max_batch_)
+      throw std::invalid_argument("typenet: trainer::step: a batch of " + std::to_string(count) +
                                   " samples is larger than this trainer's trainer_options::batch, " +
                                   std::to_string(max_batch_));
-    if (x.size() != n * in_size)
-      throw std::invalid_argument("typenet: trainer::step: " + std::to_string(n) + " samples of " +
-                                  std::to_string(in_size) + " floats need an input of " + std::to_string(n * in_size) +
-                                  " floats, got " + std::to_string(x.size()));
+    if (x.size() != count * in_size)
+      throw std::invalid_argument("typenet: trainer::step: " + std::to_string(count) + " samples of " +
+                                  std::to_string(in_size) + " floats need an input of " +
+                                  std::to_string(count * in_size) + " floats, got " + std::to_string(x.size()));
     return n;
   }
 
-  template <class SampleLoss>
-  step_result run(const float* x, std::size_t n, SampleLoss&& sample_loss) {
+  /// The error (empty if none) of a step on a team member's share of a batch of n samples: x and
+  /// labels must hold exactly the share's samples.
+  template <class Team, class Label>
+  std::string check_labels(const Team& team, std::size_t n, std::span<const float> x, std::span<const Label> labels) {
+    try {
+      if (n == 0) throw std::invalid_argument("typenet: trainer::step: the batch is empty");
+      const auto [first, last] = share(team, n);
+      if (labels.size() != last - first)
+        throw std::invalid_argument("typenet: trainer::step: this process runs samples " + std::to_string(first) +
+                                    " to " + std::to_string(last) + " of the batch of " + std::to_string(n) +
+                                    ", but was given " + std::to_string(labels.size()) + " labels");
+      check_batch(x, labels.size(), n);
+      for (std::size_t s = 0; s < labels.size(); ++s)
+        if (labels[s] < 0 || static_cast<std::size_t>(labels[s]) >= out_size)
+          throw std::invalid_argument("typenet: trainer::step: sample " + std::to_string(first + s) + " has label " +
+                                      std::to_string(labels[s]) + ", but the network has " +
+                                      std::to_string(out_size) + " classes (labels 0 to " +
+                                      std::to_string(out_size - 1) + ")");
+    } catch (const std::invalid_argument& e) {
+      return e.what();
+    }
+    return {};
+  }
+
+  /// One step: this process runs its team's slices of the batch of n samples (x: theirs).
+  template <class Team, class SampleLoss>
+  step_result run(Team& team, const float* x, std::size_t n, SampleLoss&& sample_loss) {
     float* params = model_->parameters().data();
-    const std::size_t slices = (n + slice - 1) / slice;
-    const std::size_t threads = std::min(threads_, slices);
+    const auto [lo, hi] = team.slice_range((n + slice - 1) / slice);
+    const std::size_t here = hi - lo;  // this process's slices, lo to hi - 1 of the batch
+    const std::size_t threads = std::min(threads_, here);
     const float scale = 1.f / static_cast<float>(Loss::takes_labels ? n : n * out_size);
     const training_context base{n, 0, seed_, optimizer_.steps(), totals_.data(), nullptr};
-    // Runs task(j, count, buffers, context) for every slice j on the pool.
+    // Runs task(j, count, buffers, context) for every slice j of this process (j counted from lo) on the pool.
     auto each_slice = [&](auto&& task) {
+      if (here == 0) return;
       runtime::thread_pool::shared().run(threads, [&](std::size_t t) {
-        for (std::size_t j = t; j < slices; j += threads) {
+        for (std::size_t j = t; j < here; j += threads) {
           training_context c = base;
-          c.first = j * slice;
-          slice_buffers<Net> buf{x + c.first * in_size, ws_.data() + (G == 0 ? t : j) * P::workspace_floats};
+          c.first = (lo + j) * slice;
+          slice_buffers<Net> buf{x + j * slice * in_size, ws_.data() + (G == 0 ? t : j) * P::workspace_floats};
           task(j, std::min(slice, n - c.first), buf, c);
         }
       });
@@ -245,10 +320,12 @@ class trainer {
         backward_slice<Net, backward_layers>(params, buf, grads_.data() + j * P::param_gradient_floats, count, c);
       });
     } else {
-      run_phases(params, slices, each_slice, scale, sample_loss);
+      run_phases(team, params, here, each_slice, scale, sample_loss);
     }
-    step_result r{0, 0, n};
-    for (std::size_t j = 0; j < slices; ++j) r.loss += slice_loss_[j], r.correct += slice_correct_[j];
+    // The batch's loss and correct answers, added up in slice order.
+    double totals[2];
+    team.add_up(slice_totals_.data(), 2, here, totals, 2);
+    step_result r{totals[0], static_cast<std::size_t>(totals[1]), n};
     r.loss /= static_cast<double>(Loss::takes_labels ? n : n * out_size);
     if (!std::isfinite(r.loss))
       throw std::domain_error("typenet: trainer::step: the batch's loss is " + std::to_string(r.loss) +
@@ -259,24 +336,19 @@ class trainer {
     const auto k = optimizer_.start(lr_);
     const std::span<float> all = model_->parameters();
     const std::span<const float> total = gradients();
-    const std::size_t parts = std::min(threads_, std::max<std::size_t>(param_count / 4096, 1));
-    runtime::thread_pool::shared().run(parts, [&](std::size_t t) {
-      const std::size_t first = param_count * t / parts, last = param_count * (t + 1) / parts;
-      float* sum = grads_.data();
-      for (std::size_t j = 1; j < slices; ++j) {
-        const float* g = grads_.data() + j * P::param_gradient_floats;
-        for (std::size_t i = first; i < last; ++i) sum[i] += g[i];
-      }
-      for (const auto& learned : P::learned)  // the buffers (running statistics) are not the optimizer's
-        if (std::max(first, learned.first) < std::min(last, learned.last))
-          optimizer_.apply(k, all, total, std::max(first, learned.first), std::min(last, learned.last));
-    });
+    team.sum_gradients(grads_.data(), P::param_gradient_floats, here, param_count, threads_,
+                       [&](std::size_t first, std::size_t last) {
+                         for (const auto& learned : P::learned)  // the buffers (running statistics) are not the optimizer's
+                           if (std::max(first, learned.first) < std::min(last, learned.last))
+                             optimizer_.apply(k, all, total, std::max(first, learned.first),
+                                              std::min(last, learned.last));
+                       });
     if constexpr (G > 0) update_buffers(params, base, std::make_index_sequence<G>{});
     return r;
   }
 
-  /// The loss of slice j's outputs (in buf), and the gradient it starts backward from; clears the
-  /// slice's parameter-gradient buffer.
+  /// The loss of slice j's outputs (in buf; j counted from this process's first), and the gradient
+  /// it starts backward from; clears the slice's parameter-gradient buffer.
   template <class SampleLoss>
   void slice_loss(std::size_t j, std::size_t count, slice_buffers<Net>& buf, float scale, SampleLoss& sample_loss) {
     const std::size_t first = j * slice;
@@ -288,8 +360,8 @@ class trainer {
     for (std::size_t s = 0; s < count; ++s)
       loss += static_cast<double>(
           sample_loss(first + s, z + s * logits_size, g + s * logits_size, scale, y + s * out_size, correct));
-    slice_loss_[j] = loss;
-    slice_correct_[j] = correct;
+    slice_totals_[2 * j] = loss;
+    slice_totals_[2 * j + 1] = static_cast<double>(correct);
     std::memset(grads_.data() + j * P::param_gradient_floats, 0, P::param_gradient_floats * sizeof(float));
   }
 
@@ -299,17 +371,12 @@ class trainer {
   /// layer G - 1, gathering its gradient statistics; the G runs after it go down to the next such
   /// layer, and the last to the input. Between runs, the slices' statistics are added up in slice
   /// order, so the totals (and the step) do not depend on the thread count.
-  template <class EachSlice, class SampleLoss>
-  void run_phases(const float* params, std::size_t slices, EachSlice& each_slice, float scale,
+  template <class Team, class EachSlice, class SampleLoss>
+  void run_phases(Team& team, const float* params, std::size_t here, EachSlice& each_slice, float scale,
                   SampleLoss& sample_loss) {
     constexpr auto& gl = P::gatherers;
     auto add_up = [&](std::size_t offset, std::size_t count) {
-      double* total = totals_.data() + offset;
-      std::fill(total, total + count, 0.0);
-      for (std::size_t j = 0; j < slices; ++j) {
-        const double* part = partials_.data() + j * P::statistics_doubles + offset;
-        for (std::size_t i = 0; i < count; ++i) total[i] += part[i];
-      }
+      team.add_up(partials_.data() + offset, P::statistics_doubles, here, totals_.data() + offset, count);
     };
     auto partial = [&](std::size_t j, std::size_t offset, std::size_t count) {
       double* part = partials_.data() + j * P::statistics_doubles + offset;
@@ -378,8 +445,7 @@ class trainer {
   std::uint64_t seed_;
   runtime::aligned_floats grads_, ws_;
   std::vector<double> partials_, totals_;  ///< gathered statistics: each slice's, and the batch's
-  std::vector<double> slice_loss_;
-  std::vector<std::size_t> slice_correct_;
+  std::vector<double> slice_totals_;  ///< each slice's loss and correct answers
 };
 
 }  // namespace TYPENET_ISA_NAMESPACE
