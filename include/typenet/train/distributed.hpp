@@ -286,9 +286,11 @@ class trainer {
     }
     const auto start = std::chrono::steady_clock::now();
     train::step_result r = trainer_.step_in_team(team_, n, x, labels);
-    const double reduce = team_.take_seconds();
-    last_reduce_ = reduce;
+    last_reduce_ = team_.take_seconds();
     last_step_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    reduce_total_ += last_reduce_;
+    step_total_ += last_step_;
+    ++steps_;
     return r;
   }
 
@@ -354,6 +356,10 @@ class trainer {
   /// The last step's wall time, and the part of it spent adding up across ranks (waits included).
   double last_step_seconds() const { return last_step_; }
   double last_reduce_seconds() const { return last_reduce_; }
+  /// The same, added up over every step this trainer took (steps_taken() of them).
+  double step_seconds() const { return step_total_; }
+  double reduce_seconds() const { return reduce_total_; }
+  std::size_t steps_taken() const { return steps_; }
 
  private:
   /// The most samples one rank runs of a batch of `batch`, in whole slices.
@@ -404,7 +410,8 @@ class trainer {
   mutable detail::rank_team team_;
   std::size_t batch_;
   local trainer_;
-  double last_step_ = 0, last_reduce_ = 0;
+  double last_step_ = 0, last_reduce_ = 0, step_total_ = 0, reduce_total_ = 0;
+  std::size_t steps_ = 0;
 };
 
 /// Writes t's checkpoint (io/checkpoint.hpp) from rank 0; every rank throws if rank 0 could not.
