@@ -124,9 +124,9 @@ void broadcast(T* data, std::size_t count, int root, MPI_Comm comm) {
 /// The ranks of a communicator as a trainer's team (train::detail::local_team says what a team does).
 class rank_team {
  public:
-  rank_team(MPI_Comm comm, reduction r, std::size_t chunk, std::size_t threads)
+  rank_team(MPI_Comm comm, reduction r, std::size_t chunk)
       : comm_(comm), rank_(environment::rank(comm)), size_(environment::size(comm)), reduce_(r),
-        chunk_(std::max<std::size_t>(chunk, 1)), threads_(threads) {}
+        chunk_(std::max<std::size_t>(chunk, 1)) {}
 
   int rank() const { return rank_; }
   int size() const { return size_; }
@@ -233,7 +233,7 @@ class rank_team {
   MPI_Comm comm_;
   int rank_, size_;
   reduction reduce_;
-  std::size_t chunk_, threads_;
+  std::size_t chunk_;
   mutable std::size_t lo_ = 0, hi_ = 0;  ///< this rank's slices of the step's batch (slice_range's last answer)
   std::vector<float> incoming_;
   std::vector<MPI_Request> requests_;
@@ -259,7 +259,7 @@ class trainer {
   static constexpr std::size_t slice = local::slice;
 
   trainer(model_type& m, Optimizer settings, options o = {}, MPI_Comm comm = MPI_COMM_WORLD)
-      : team_(comm, o.reduce, o.chunk, o.threads),
+      : team_(comm, o.reduce, o.chunk),
         batch_(o.batch),
         trainer_(m, settings,
                  {.batch = most_samples(o.batch, environment::size(comm)), .threads = o.threads, .seed = o.seed}) {
