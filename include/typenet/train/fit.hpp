@@ -72,7 +72,9 @@ inline std::string clock_text(double seconds) {
 /// from o.seed), at the learning rate schedule(base, epoch) with base the
 /// optimizer's, and evaluates it on test_set (if not null) after each epoch.
 /// Returns the epochs' reports. Throws std::invalid_argument if a data set's
-/// samples do not have the network's input size.
+/// samples do not have the network's input size. A distributed::trainer
+/// (train/distributed.hpp) steps on its rank's share of each batch and reports
+/// from rank 0 only.
 template <class Trainer, class Schedule = constant_lr>
 std::vector<epoch_report> fit(Trainer& t, const data::dataset& train_set, const data::dataset* test_set, fit_options o,
                               Schedule schedule = {}) {
