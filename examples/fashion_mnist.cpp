@@ -15,6 +15,8 @@
 #include <typenet/models/fashion_mnist.hpp>
 #include <typenet/train/fit.hpp>
 
+#include "fashion_mnist_options.hpp"
+
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -28,23 +30,9 @@ static_assert(tn::param_count<tn::models::fashion_mnist_resnet> == 19'706);
 static_assert(tn::output_shape<tn::models::fashion_mnist> == tn::flat(10));
 static_assert(tn::output_shape<tn::models::fashion_mnist_resnet> == tn::flat(10));
 
-struct options {
-  std::size_t epochs = 10, threads = 0, limit = 0;
-  std::uint64_t seed = 1;
-  std::filesystem::path data = "/usr/share/datasets/fashion-mnist", csv, save, checkpoint, resume;
-};
-
 template <class Net>
-int train(const options& opt) {
-  constexpr tn::shape in = tn::input_shape<Net>;
-  const std::filesystem::path& data = opt.data;
-  tn::data::dataset train = tn::data::load_idx<in>(data / "train-images-idx3-ubyte.gz", data / "train-labels-idx1-ubyte.gz");
-  const tn::data::dataset test = tn::data::load_idx<in>(data / "t10k-images-idx3-ubyte.gz", data / "t10k-labels-idx1-ubyte.gz");
-  if (opt.limit && opt.limit < train.count) {
-    train.count = opt.limit;
-    train.images.resize(opt.limit * in.size());
-    train.labels.resize(opt.limit);
-  }
+int train(const fashion_mnist_options& opt) {
+  const auto [train, test] = load_fashion_mnist<tn::input_shape<Net>>(opt);
   std::printf("Fashion-MNIST: %zu training and %zu test images; %zu parameters; %zu epochs; ISA %s\n", train.count,
               test.count, tn::param_count<Net>, opt.epochs, std::string(tn::simd::isa()).c_str());
 
@@ -74,32 +62,9 @@ int train(const options& opt) {
 }
 
 int main(int argc, char** argv) try {
-  options opt;
-  std::string model = "vgg";
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
-      return argv[++i];
-    };
-    if (a == "--model") model = value();
-    else if (a == "--epochs") opt.epochs = std::stoul(value());
-    else if (a == "--threads") opt.threads = std::stoul(value());
-    else if (a == "--seed") opt.seed = std::stoull(value());
-    else if (a == "--limit") opt.limit = std::stoul(value());
-    else if (a == "--csv") opt.csv = value();
-    else if (a == "--save") opt.save = value();
-    else if (a == "--checkpoint") opt.checkpoint = value();
-    else if (a == "--resume") opt.resume = value();
-    else if (a == "--data") opt.data = value();
-    else throw std::invalid_argument("unknown option " + a +
-                                     " (options: --model --epochs --threads --seed --limit --csv --save --checkpoint "
-                                     "--resume --data)");
-  }
-  if (model == "vgg") return train<tn::models::fashion_mnist>(opt);
-  if (model == "resnet") return train<tn::models::fashion_mnist_resnet>(opt);
-  throw std::invalid_argument("--model " + model + ": the models are vgg (models::fashion_mnist) and resnet "
-                              "(models::fashion_mnist_resnet)");
+  const fashion_mnist_options opt =
+      read_options(argc, argv, {}, "", [](const std::string&, const std::string&) { return false; });
+  return opt.model == "vgg" ? train<tn::models::fashion_mnist>(opt) : train<tn::models::fashion_mnist_resnet>(opt);
 } catch (const std::exception& e) {
   std::fprintf(stderr, "fashion_mnist: %s\n", e.what());
   return 1;

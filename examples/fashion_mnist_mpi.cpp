@@ -14,6 +14,8 @@
 #include <typenet/models/fashion_mnist.hpp>
 #include <typenet/train/distributed.hpp>
 
+#include "fashion_mnist_options.hpp"
+
 #include <cstdio>
 #include <exception>
 #include <filesystem>
@@ -22,33 +24,18 @@
 namespace tn = typenet;
 namespace dist = typenet::distributed;
 
-struct options {
-  std::size_t epochs = 10, threads = 1, limit = 0;
-  std::uint64_t seed = 1;
-  dist::reduction reduce = dist::reduction::ordered;
-  std::filesystem::path data = "/usr/share/datasets/fashion-mnist", csv, save, checkpoint, resume;
-};
-
 template <class Net>
-int train(const options& opt) {
-  constexpr tn::shape in = tn::input_shape<Net>;
-  const std::filesystem::path& data = opt.data;
-  tn::data::dataset train = tn::data::load_idx<in>(data / "train-images-idx3-ubyte.gz", data / "train-labels-idx1-ubyte.gz");
-  const tn::data::dataset test = tn::data::load_idx<in>(data / "t10k-images-idx3-ubyte.gz", data / "t10k-labels-idx1-ubyte.gz");
-  if (opt.limit && opt.limit < train.count) {
-    train.count = opt.limit;
-    train.images.resize(opt.limit * in.size());
-    train.labels.resize(opt.limit);
-  }
+int train(const fashion_mnist_options& opt, dist::reduction reduce) {
+  const auto [train, test] = load_fashion_mnist<tn::input_shape<Net>>(opt);
   static tn::model<Net> m(tn::he_normal{opt.seed});
   dist::trainer<Net, tn::train::cross_entropy, tn::train::adam> trainer(
-      m, {.lr = 1e-3}, {.batch = 64, .threads = opt.threads, .seed = opt.seed, .reduce = opt.reduce});
+      m, {.lr = 1e-3}, {.batch = 64, .threads = opt.threads, .seed = opt.seed, .reduce = reduce});
   const bool main_rank = trainer.rank() == 0;
   if (main_rank)
     std::printf("Fashion-MNIST: %zu training and %zu test images; %zu parameters; %zu epochs; ISA %s; %d ranks x %zu "
                 "threads, %s reduction\n",
                 train.count, test.count, tn::param_count<Net>, opt.epochs, std::string(tn::simd::isa()).c_str(),
-                trainer.ranks(), trainer.threads(), opt.reduce == dist::reduction::ordered ? "ordered" : "MPI_Allreduce");
+                trainer.ranks(), trainer.threads(), reduce == dist::reduction::ordered ? "ordered" : "MPI_Allreduce");
   tn::train::fit_options o{.epochs = opt.epochs, .seed = opt.seed, .csv = opt.csv};
   if (!opt.resume.empty()) {
     const tn::train::checkpoint_info done = dist::load_checkpoint(trainer, opt.resume);
@@ -79,37 +66,19 @@ int train(const options& opt) {
 int main(int argc, char** argv) {
   dist::environment mpi(argc, argv);
   try {
-    options opt;
-    std::string model = "vgg";
-    for (int i = 1; i < argc; ++i) {
-      const std::string a = argv[i];
-      auto value = [&]() -> std::string {
-        if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
-        return argv[++i];
-      };
-      if (a == "--model") model = value();
-      else if (a == "--epochs") opt.epochs = std::stoul(value());
-      else if (a == "--threads") opt.threads = std::stoul(value());
-      else if (a == "--seed") opt.seed = std::stoull(value());
-      else if (a == "--limit") opt.limit = std::stoul(value());
-      else if (a == "--csv") opt.csv = value();
-      else if (a == "--save") opt.save = value();
-      else if (a == "--checkpoint") opt.checkpoint = value();
-      else if (a == "--resume") opt.resume = value();
-      else if (a == "--data") opt.data = value();
-      else if (a == "--reduction") {
-        const std::string r = value();
-        if (r == "ordered") opt.reduce = dist::reduction::ordered;
-        else if (r == "allreduce") opt.reduce = dist::reduction::allreduce;
-        else throw std::invalid_argument("--reduction " + r + ": ordered or allreduce");
-      } else
-        throw std::invalid_argument("unknown option " + a +
-                                    " (options: --model --epochs --threads --seed --limit --reduction --csv --save "
-                                    "--checkpoint --resume --data)");
-    }
-    if (model == "vgg") return train<tn::models::fashion_mnist>(opt);
-    if (model == "resnet") return train<tn::models::fashion_mnist_resnet>(opt);
-    throw std::invalid_argument("--model " + model + ": the models are vgg and resnet");
+    dist::reduction reduce = dist::reduction::ordered;
+    fashion_mnist_options defaults;
+    defaults.threads = 1;  // one rank per core
+    const fashion_mnist_options opt =
+        read_options(argc, argv, defaults, " --reduction", [&](const std::string& a, const std::string& v) {
+          if (a != "--reduction") return false;
+          if (v == "ordered") reduce = dist::reduction::ordered;
+          else if (v == "allreduce") reduce = dist::reduction::allreduce;
+          else throw std::invalid_argument("--reduction " + v + ": ordered or allreduce");
+          return true;
+        });
+    return opt.model == "vgg" ? train<tn::models::fashion_mnist>(opt, reduce)
+                              : train<tn::models::fashion_mnist_resnet>(opt, reduce);
   } catch (const std::exception& e) {
     dist::abort_all(std::string("fashion_mnist_mpi: ") + e.what());  // the other ranks would wait for this one
   }
