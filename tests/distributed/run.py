@@ -11,8 +11,8 @@ import sys
 import time
 
 
-def mpirun_command(mpirun):
-    cmd = [mpirun, '-np', '2', '--oversubscribe']  # two ranks on two cores, whatever MPI counts as slots
+def mpirun_command(mpirun, ranks=2):
+    cmd = [mpirun, '-np', str(ranks), '--oversubscribe']  # more ranks than MPI counts slots, if need be
     if os.geteuid() == 0:
         cmd.append('--allow-run-as-root')  # CI runs as root
     return cmd
@@ -41,6 +41,15 @@ def main():
     print(f'distributed_test under {" ".join(base)}: exit {rc}, {took:.1f} s')
     if rc != 0:
         print('FAIL: the test cases' + (' did not end within 240 s (a hang)' if rc is None else ' failed'))
+        bad += 1
+
+    # Four ranks (oversubscribed): ranks without a slice of a batch, and one that passes the sum on.
+    four = mpirun_command(args.mpirun, 4)
+    rc, out, took = run(four + [args.program, '--test-case=*bit for bit*'], 240)
+    print(out)
+    print(f'the bit-for-bit cases under {" ".join(four)}: exit {rc}, {took:.1f} s')
+    if rc != 0:
+        print('FAIL: four ranks' + (' did not end within 240 s (a hang)' if rc is None else ' failed'))
         bad += 1
 
     # A rank that ends its process, and one that throws: every rank must end, soon, with a message.
