@@ -92,8 +92,9 @@ TEST_CASE("the ranks give one process's weights bit for bit after an epoch (orde
   const data::dataset d = testing::bands(260, shared_seed());
   static_assert(train_plan<net>::slice == 16);
   std::vector<train::epoch_report> solo, team;
-  const auto a = one_process<net>(d, train::adam{.lr = 0.01}, 40, 1, &solo);
-  const auto b = on_ranks<net>(d, train::adam{.lr = 0.01}, 40, 1, dist::reduction::ordered, &team);
+  const train::sgd o{.lr = 0.05, .momentum = 0.9};
+  const auto a = one_process<net>(d, o, 40, 1, &solo);
+  const auto b = on_ranks<net>(d, o, 40, 1, dist::reduction::ordered, &team);
   CHECK(same_bits(a, b));
   CHECK(same_on_every_rank(b));
   CHECK(solo[0].train_loss == team[0].train_loss);          // the same doubles, added in the same order
@@ -114,8 +115,8 @@ TEST_CASE("batch norm and dropout: the ranks give one process's weights bit for 
 
 TEST_CASE("MPI_Allreduce: within rounding of one process after an epoch, the same on every rank") {
   const data::dataset d = testing::bands(250, shared_seed());
-  const auto a = one_process<net>(d, train::sgd{.lr = 0.05}, 40, 1);
-  const auto b = on_ranks<net>(d, train::sgd{.lr = 0.05}, 40, 1, dist::reduction::allreduce);
+  const auto a = one_process<net>(d, train::sgd{.lr = 0.05, .momentum = 0.9}, 40, 1);
+  const auto b = on_ranks<net>(d, train::sgd{.lr = 0.05, .momentum = 0.9}, 40, 1, dist::reduction::allreduce);
   double worst = 0;
   for (std::size_t i = 0; i < a.size(); ++i)
     worst = std::max(worst, std::abs(double(a[i]) - b[i]) / std::max(1.0, std::abs(double(a[i]))));
@@ -127,15 +128,16 @@ TEST_CASE("MPI_Allreduce: within rounding of one process after an epoch, the sam
 TEST_CASE("a checkpoint resumes a distributed run: 1 + 1 epochs give 2 epochs' weights") {
   const data::dataset d = testing::bands(120, shared_seed());
   const std::filesystem::path file = std::filesystem::temp_directory_path() / "typenet-distributed-checkpoint.safetensors";
-  const auto straight = on_ranks<net>(d, train::adam{.lr = 0.01}, 32, 2, dist::reduction::ordered);
+  const train::sgd o{.lr = 0.05, .momentum = 0.9};  // the momentum buffer goes through the checkpoint
+  const auto straight = on_ranks<net>(d, o, 32, 2, dist::reduction::ordered);
   {
     model<net> m(he_normal{3});
-    dist::trainer<net, train::cross_entropy, train::adam> t(m, {.lr = 0.01}, {.batch = 32, .seed = 5});
+    dist::trainer<net, train::cross_entropy, train::sgd> t(m, o, {.batch = 32, .seed = 5});
     train::fit(t, d, nullptr, {.epochs = 1, .seed = 11, .report = train::progress::none});
     dist::save_checkpoint(t, file, {.epochs = 1, .seed = 11});
   }
   model<net> m(he_normal{rank() == 0 ? 42u : 43u});
-  dist::trainer<net, train::cross_entropy, train::adam> t(m, {.lr = 0.01}, {.batch = 32, .seed = 5});
+  dist::trainer<net, train::cross_entropy, train::sgd> t(m, o, {.batch = 32, .seed = 5});
   const train::checkpoint_info at = dist::load_checkpoint(t, file);
   CHECK(at.epochs == 1);
   train::fit(t, d, nullptr, {.epochs = 2, .seed = at.seed, .report = train::progress::none, .first_epoch = at.epochs});
@@ -184,7 +186,7 @@ TEST_CASE("a wrong label or size on one rank is an error on every rank, and noth
 
 TEST_CASE("a NaN in one rank's share is std::domain_error on every rank, before the update") {
   model<net> m(he_normal{3});
-  dist::trainer<net, train::cross_entropy, train::adam> t(m, {.lr = 0.1}, {.batch = 32});
+  dist::trainer<net, train::cross_entropy, train::sgd> t(m, {.lr = 0.1}, {.batch = 32});
   const auto before = copy(m.parameters());
   const auto [first, last] = t.share(32);
   std::vector<float> x((last - first) * 64, 0.25f);
