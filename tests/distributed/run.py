@@ -66,6 +66,12 @@ def main():
         elif expect not in out:
             print(f'FAIL: fault={mode}: no "{expect}" in the output')
             bad += 1
+    # A trainer made before MPI starts (one process, no mpirun): a clear error.
+    rc, out, took = run([args.program, '--fault=no-mpi'], 60)
+    print(f'--- fault=no-mpi: exit {rc}, {took:.1f} s\n{out.strip()}')
+    if rc != 0 or 'MPI is not initialized; make a distributed::environment' not in out:
+        print('FAIL: fault=no-mpi: no clear error for a trainer made before MPI_Init')
+        bad += 1
     print('distributed: ' + ('all passed' if bad == 0 else f'{bad} failed'))
     return 1 if bad else 0
 

@@ -125,8 +125,20 @@ void broadcast(T* data, std::size_t count, int root, MPI_Comm comm) {
 class rank_team {
  public:
   rank_team(MPI_Comm comm, reduction r, std::size_t chunk)
-      : comm_(comm), rank_(environment::rank(comm)), size_(environment::size(comm)), reduce_(r),
+      : comm_(comm), rank_(started_rank(comm)), size_(environment::size(comm)), reduce_(r),
         chunk_(std::max<std::size_t>(chunk, 1)) {}
+
+  /// comm's rank of this process; std::logic_error if MPI is not running (MPI itself would abort).
+  static int started_rank(MPI_Comm comm) {
+    int started = 0, finished = 0;
+    MPI_Initialized(&started);
+    MPI_Finalized(&finished);
+    if (!started || finished)
+      throw std::logic_error(std::string("typenet: distributed::trainer: MPI is ") +
+                             (finished ? "finalized already" : "not initialized") +
+                             "; make a distributed::environment at the start of main and keep it to the end");
+    return environment::rank(comm);
+  }
 
   int rank() const { return rank_; }
   int size() const { return size_; }
@@ -239,6 +251,30 @@ class rank_team {
   std::vector<MPI_Request> requests_;
   double seconds_ = 0;
 };
+
+/// Runs f on rank 0 of comm. If f throws, every rank throws: rank 0 its own exception, the others a
+/// std::runtime_error with its message.
+template <class F>
+void on_rank_zero(MPI_Comm comm, F&& f) {
+  std::exception_ptr error;
+  std::string text;
+  if (environment::rank(comm) == 0) try {
+      f();
+    } catch (const std::exception& e) {
+      error = std::current_exception();
+      text = e.what();
+    } catch (...) {
+      error = std::current_exception();
+      text = "an exception that is not a std::exception";
+    }
+  unsigned long long length[2] = {error ? 1ull : 0ull, text.size()};
+  MPI_Bcast(length, 2, MPI_UNSIGNED_LONG_LONG, 0, comm);
+  if (length[0] == 0) return;
+  text.resize(length[1]);
+  broadcast(text.data(), text.size(), 0, comm);
+  if (error) std::rethrow_exception(error);
+  throw std::runtime_error("typenet: rank 0 of " + std::to_string(environment::size(comm)) + ": " + text);
+}
 
 /// 64-bit FNV-1a, to compare builds across ranks.
 inline std::uint64_t hash(std::string_view s) { return io_detail::fnv1a(s); }
@@ -417,35 +453,15 @@ class trainer {
 /// Writes t's checkpoint (io/checkpoint.hpp) from rank 0; every rank throws if rank 0 could not.
 template <class Net, class Loss, class Optimizer>
 void save_checkpoint(trainer<Net, Loss, Optimizer>& t, const std::filesystem::path& path, train::checkpoint_info at) {
-  std::exception_ptr error;
-  if (t.rank() == 0) try {
-      train::save_checkpoint(t, path, at);
-    } catch (...) {
-      error = std::current_exception();
-    }
-  int failed = error != nullptr;
-  MPI_Bcast(&failed, 1, MPI_INT, 0, t.comm());
-  if (error) std::rethrow_exception(error);
-  if (failed) throw std::runtime_error("typenet: rank 0 could not write the checkpoint " + path.string() +
-                                       " (its message is on rank 0)");
+  detail::on_rank_zero(t.comm(), [&] { train::save_checkpoint(t, path, at); });
 }
 
 /// Restores t from a checkpoint that rank 0 reads (the other ranks need not see the file), on
 /// every rank; returns where it stands. If rank 0 cannot, every rank throws and t is unchanged.
 template <class Net, class Loss, class Optimizer>
 train::checkpoint_info load_checkpoint(trainer<Net, Loss, Optimizer>& t, const std::filesystem::path& path) {
-  std::exception_ptr error;
   train::checkpoint_info at{};
-  if (t.rank() == 0) try {
-      at = train::load_checkpoint(t, path);
-    } catch (...) {
-      error = std::current_exception();
-    }
-  int failed = error != nullptr;
-  MPI_Bcast(&failed, 1, MPI_INT, 0, t.comm());
-  if (error) std::rethrow_exception(error);
-  if (failed) throw std::runtime_error("typenet: rank 0 could not load the checkpoint " + path.string() +
-                                       " (its message is on rank 0)");
+  detail::on_rank_zero(t.comm(), [&] { at = train::load_checkpoint(t, path); });
   std::uint64_t v[2] = {at.epochs, at.seed};
   MPI_Bcast(v, 2, MPI_UINT64_T, 0, t.comm());
   t.synchronize();
