@@ -168,14 +168,18 @@ class rank_team {
     throw std::invalid_argument(message_from(from, error));
   }
 
-  /// `text` on rank `from`, on every rank, prefixed with the rank.
-  std::string message_from(int from, const std::string& text) const {
+  /// `text` on rank `from`, on every rank.
+  std::string text_from(int from, const std::string& text) const {
     unsigned long long length = rank_ == from ? text.size() : 0;
     MPI_Bcast(&length, 1, MPI_UNSIGNED_LONG_LONG, from, comm_);
     std::string m(length, '\0');
     if (rank_ == from) m = text;
     broadcast(m.data(), m.size(), from, comm_);
-    return "typenet: rank " + std::to_string(from) + " of " + std::to_string(size_) + ": " + m;
+    return m;
+  }
+  /// The same, prefixed with the rank.
+  std::string message_from(int from, const std::string& text) const {
+    return "typenet: rank " + std::to_string(from) + " of " + std::to_string(size_) + ": " + text_from(from, text);
   }
 
   /// total = ((0 + p_0) + p_1) + ... over every rank's slices in order, rank after rank.
@@ -276,8 +280,6 @@ void on_rank_zero(MPI_Comm comm, F&& f) {
   throw std::runtime_error("typenet: rank 0 of " + std::to_string(environment::size(comm)) + ": " + text);
 }
 
-/// 64-bit FNV-1a, to compare builds across ranks.
-inline std::uint64_t hash(std::string_view s) { return io_detail::fnv1a(s); }
 }  // namespace detail
 
 inline namespace TYPENET_ISA_NAMESPACE {
@@ -410,8 +412,8 @@ class trainer {
     std::string settings_text;
     for (const auto& [k, v] : train::checkpoint_detail::settings(settings)) settings_text += k + "=" + v + ";";
     const std::string arch = architecture<Net>();
-    const std::uint64_t mine[6] = {detail::hash(arch), param_count, o.batch, static_cast<std::uint64_t>(o.reduce),
-                                   detail::hash(settings_text), Loss::takes_labels ? 1u : 2u};
+    const std::uint64_t mine[6] = {io_detail::fnv1a(arch), param_count, o.batch, static_cast<std::uint64_t>(o.reduce),
+                                   io_detail::fnv1a(settings_text), Loss::takes_labels ? 1u : 2u};
     const auto R = static_cast<std::size_t>(team_.size());
     std::vector<std::uint64_t> all(6 * R);
     MPI_Allgather(mine, 6, MPI_UINT64_T, all.data(), 6, MPI_UINT64_T, team_.comm());
@@ -438,10 +440,7 @@ class trainer {
     return t;
   }
   /// Rank r's architecture text (up to 200 characters), on every rank.
-  std::string arch_of(int r, const std::string& arch) const {
-    const std::string m = team_.message_from(r, arch.substr(0, 200));
-    return m.substr(m.find(": ") + 2);
-  }
+  std::string arch_of(int r, const std::string& arch) const { return team_.text_from(r, arch.substr(0, 200)); }
 
   mutable detail::rank_team team_;
   std::size_t batch_;
