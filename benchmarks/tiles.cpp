@@ -160,6 +160,11 @@ int main(int argc, char** argv) {
   rows.push_back(search<window2d{28, 28, 1, 28, 28, 5, 5, 1, 1, 2, 2, 2, 2}, 6>("LeNet conv1 1->6 5x5 @28", opt));
   rows.push_back(search<window2d{14, 14, 6, 10, 10, 5, 5, 1, 1, 0, 0, 0, 0}, 16>("LeNet conv2 6->16 5x5 @14", opt));
   rows.push_back(search<window2d{32, 32, 3, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1}, 10>("3->10 3x3 @32 (a partial vector)", opt));
+  // First layers with larger windows: few channels, the window's loop not unrolled.
+  rows.push_back(search<window2d{32, 32, 3, 32, 32, 5, 5, 1, 1, 2, 2, 2, 2}, 16>("3->16 5x5 @32", opt));
+  rows.push_back(search<window2d{32, 32, 3, 32, 32, 7, 7, 1, 1, 3, 3, 3, 3}, 16>("3->16 7x7 @32", opt));
+  rows.push_back(search<window2d{32, 32, 1, 32, 32, 5, 5, 1, 1, 2, 2, 2, 2}, 16>("1->16 5x5 @32", opt));
+  rows.push_back(search<window2d{32, 32, 8, 32, 32, 5, 5, 1, 1, 2, 2, 2, 2}, 16>("8->16 5x5 @32", opt));
   rows.push_back(search<window2d{32, 32, 16, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1}, 20>("16->20 3x3 @32 (a partial vector)", opt));
   rows.push_back(search<window2d{14, 14, 256, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1}, 256>("ResNet 256->256 @14", opt));
   rows.push_back(search<window2d{7, 7, 512, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1}, 512>("ResNet 512->512 @7", opt));

@@ -130,6 +130,11 @@ template <class P, std::size_t R, std::size_t V, bool Partial, class Act>
     for (std::size_t kw = 0; kw < P::KW; ++kw) {
       const float* xk = x + (kh * P::PW + kw) * C;
       const float* wk = w + (kh * P::KW + kw) * C * K;
+      // One channel at a time. Unrolled (g++ does so by itself for 3 channels), the loads of every
+      // channel's weights came first and, with the accumulators, overflowed the registers: on AVX2
+      // the 6 x 2 tile then spilled inside the window's loop and the 3-channel 5x5 and 7x7
+      // convolutions ran at 45-57 GFLOP/s instead of 63-102 (benchmarks/run-tiles).
+      TYPENET_NO_UNROLL
       for (std::size_t c = 0; c < C; ++c) {
         vec wv[V];
         TYPENET_UNROLL

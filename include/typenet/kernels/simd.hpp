@@ -29,6 +29,9 @@
 /// LeNet-sized networks ran at half speed).
 #define TYPENET_UNROLL _Pragma("GCC unroll 16")
 
+/// Before a loop that must stay a loop (see conv_tile's loop over input channels).
+#define TYPENET_NO_UNROLL _Pragma("GCC unroll 1")
+
 /// On a kernel over a range of rows or blocks: inlined into the whole-sample kernel, so that the
 /// range's compile-time bounds reach its loops there (not inlined, max pooling on 6 channels
 /// took 3x as long: its window loops were no longer unrolled and vectorized).
