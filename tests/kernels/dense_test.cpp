@@ -50,6 +50,37 @@ TEST_CASE("dense no_bias: one sample and batches (the model's batched path), eve
   }
 }
 
+TEST_CASE("dense, batched: weights in several panels (kernels::dense_panel), a partial last vector, fused relu") {
+  // 2048 x 129 weights are about 1 MB: the batched kernel goes over the inputs in panels of at
+  // most 256 kB, keeping each output's partial sum in the output between panels, and applies
+  // relu after the last panel only.
+  using net = network<input<2048>, dense<units<129>>, relu>;
+  static_assert(kernels::dense_panel<2048, 129> < 2048, "the case must span several panels");
+  const std::uint64_t seed = testing::fresh_seed();
+  INFO("seed " << seed << ", ISA " << simd::isa());
+  std::mt19937_64 g(seed);
+  static model<net> m;
+  testing::fill(m.parameters(), g);
+  const std::vector<double> p(m.parameters().begin(), m.parameters().end());
+  for (std::size_t n : {1, 8, 9, 17}) {
+    std::vector<float> x(2048 * n), y(129 * n);
+    testing::fill(x, g);
+    m.forward_batch(std::span<const float>(x), std::span<float>(y));
+    for (std::size_t s = 0; s < n; ++s) {
+      std::vector<double> xd(x.begin() + s * 2048, x.begin() + (s + 1) * 2048), r(129), ra(129);
+      reference::forward<net, double>(p.data(), xd.data(), r.data());
+      std::vector<double> pa(p.size()), xa(xd.size());  // the magnitude reference, for the tolerance
+      for (std::size_t i = 0; i < p.size(); ++i) pa[i] = std::abs(p[i]);
+      for (std::size_t i = 0; i < xd.size(); ++i) xa[i] = std::abs(xd[i]);
+      reference::forward<net, double>(pa.data(), xa.data(), ra.data());
+      for (std::size_t u = 0; u < 129; ++u) {
+        INFO("samples " << n << ", sample " << s << ", unit " << u);
+        CHECK(std::abs(y[s * 129 + u] - r[u]) <= 1e-5 * ra[u] + 1e-6);
+      }
+    }
+  }
+}
+
 TEST_CASE("dense: fused relu and leaky_relu") {
   check_against_reference<network<input<64>, dense<units<33>>, relu>>();
   check_against_reference<network<input<64>, dense<units<33>>, leaky_relu<>>>();

@@ -106,6 +106,26 @@ inline void load_bias(simd::vec (&acc)[R][V], const float* b) {
   }
 }
 
+/// Loads an R x V register tile from y (row r at y + r * row_stride), the last vector's first
+/// `tail` lanes alone if Partial (the others 0): partial sums that store_tile wrote.
+template <std::size_t R, std::size_t V, bool Partial>
+inline void load_tile(simd::vec (&acc)[R][V], const float* y, std::size_t row_stride, std::size_t tail) {
+  TYPENET_UNROLL
+  for (std::size_t r = 0; r < R; ++r) {
+    TYPENET_UNROLL
+    for (std::size_t v = 0; v < V; ++v) {
+      const float* src = y + r * row_stride + v * simd::lanes;
+      if (Partial && v == V - 1) {
+        alignas(64) float lanes[simd::lanes] = {};
+        for (std::size_t i = 0; i < tail; ++i) lanes[i] = src[i];
+        acc[r][v] = simd::vec::load_aligned(lanes);
+      } else {
+        acc[r][v] = simd::vec::load_unaligned(src);
+      }
+    }
+  }
+}
+
 /// Applies the fused activation to an R x V register tile and stores row r at
 /// y + r * row_stride; with Partial, only `tail` lanes of the last vector.
 template <std::size_t R, std::size_t V, bool Partial, class Act>
