@@ -10,10 +10,12 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <random>
+#include <span>
 #include <vector>
 
 namespace typenet::testing {
@@ -45,22 +47,11 @@ void positive_variances(std::span<float> params) {
   });
 }
 
-/// Runs Net on random parameters and inputs with every output poisoned with
-/// NaN first, and compares with reference::forward in double. The tolerance
-/// scales with the magnitude reference (the same network on |x| and |w|).
-template <class Net, storage Where = storage::heap>
-void check_against_reference(float input_lo = -1.f, float input_hi = 1.f) {
-  const std::uint64_t seed = fresh_seed();
-  INFO("seed " << seed << ", ISA " << simd::isa());
-  std::mt19937_64 g(seed);
-  static model<Net, Where> m;  // static: in_place models can be large
-  fill(m.parameters(), g);
-  positive_variances<Net>(m.parameters());
-  std::vector<float> x(facts<Net>.input.size()), y(facts<Net>.output.size(), std::numeric_limits<float>::quiet_NaN());
-  fill(x, g, input_lo, input_hi);
-  m.forward(std::span<const float>(x), std::span<float>(y));
-
-  std::vector<double> p(m.parameters().begin(), m.parameters().end()), xd(x.begin(), x.end()), r(y.size());
+/// Compares y, Net's output for one sample x on parameters `params`, with reference::forward in
+/// double. The tolerance scales with the magnitude reference (the same network on |x| and |w|).
+template <class Net>
+void check_sample_against_reference(std::span<const float> params, std::span<const float> x, std::span<const float> y) {
+  std::vector<double> p(params.begin(), params.end()), xd(x.begin(), x.end()), r(y.size());
   reference::forward<Net, double>(p.data(), xd.data(), r.data());
   // Magnitude: |w| and |x| through the same convolutions and dense layers bound the rounding error.
   std::vector<double> pa(p), xa(xd), ra(y.size());
@@ -76,6 +67,23 @@ void check_against_reference(float input_lo = -1.f, float input_hi = 1.f) {
     }
   }
   CHECK_MESSAGE(bad == 0, bad << " of " << y.size() << " outputs differ");
+}
+
+/// Runs Net on random parameters and inputs with every output poisoned with
+/// NaN first, and compares with reference::forward in double
+/// (check_sample_against_reference).
+template <class Net, storage Where = storage::heap>
+void check_against_reference(float input_lo = -1.f, float input_hi = 1.f) {
+  const std::uint64_t seed = fresh_seed();
+  INFO("seed " << seed << ", ISA " << simd::isa());
+  std::mt19937_64 g(seed);
+  static model<Net, Where> m;  // static: in_place models can be large
+  fill(m.parameters(), g);
+  positive_variances<Net>(m.parameters());
+  std::vector<float> x(facts<Net>.input.size()), y(facts<Net>.output.size(), std::numeric_limits<float>::quiet_NaN());
+  fill(x, g, input_lo, input_hi);
+  m.forward(std::span<const float>(x), std::span<float>(y));
+  check_sample_against_reference<Net>(m.parameters(), x, y);
 }
 
 }  // namespace typenet::testing

@@ -61,22 +61,14 @@ TEST_CASE("dense, batched: weights in several panels (kernels::dense_panel), a p
   std::mt19937_64 g(seed);
   static model<net> m;
   testing::fill(m.parameters(), g);
-  const std::vector<double> p(m.parameters().begin(), m.parameters().end());
   for (std::size_t n : {1, 8, 9, 17}) {
     std::vector<float> x(2048 * n), y(129 * n);
     testing::fill(x, g);
     m.forward_batch(std::span<const float>(x), std::span<float>(y));
     for (std::size_t s = 0; s < n; ++s) {
-      std::vector<double> xd(x.begin() + s * 2048, x.begin() + (s + 1) * 2048), r(129), ra(129);
-      reference::forward<net, double>(p.data(), xd.data(), r.data());
-      std::vector<double> pa(p.size()), xa(xd.size());  // the magnitude reference, for the tolerance
-      for (std::size_t i = 0; i < p.size(); ++i) pa[i] = std::abs(p[i]);
-      for (std::size_t i = 0; i < xd.size(); ++i) xa[i] = std::abs(xd[i]);
-      reference::forward<net, double>(pa.data(), xa.data(), ra.data());
-      for (std::size_t u = 0; u < 129; ++u) {
-        INFO("samples " << n << ", sample " << s << ", unit " << u);
-        CHECK(std::abs(y[s * 129 + u] - r[u]) <= 1e-5 * ra[u] + 1e-6);
-      }
+      INFO("samples " << n << ", sample " << s);
+      testing::check_sample_against_reference<net>(m.parameters(), std::span<const float>(x).subspan(s * 2048, 2048),
+                                                    std::span<const float>(y).subspan(s * 129, 129));
     }
   }
 }
