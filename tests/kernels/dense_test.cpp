@@ -3,6 +3,8 @@
 
 #include <typenet/models/lecture5.hpp>
 
+#include <cstring>
+
 namespace {
 using namespace typenet;
 using testing::check_against_reference;
@@ -70,6 +72,28 @@ TEST_CASE("dense, batched: weights in several panels (kernels::dense_panel), a p
       testing::check_sample_against_reference<net>(m.parameters(), std::span<const float>(x).subspan(s * 2048, 2048),
                                                     std::span<const float>(y).subspan(s * 129, 129));
     }
+  }
+}
+
+TEST_CASE("dense, one sample: weights in several panels (kernels::dense_single_panel), a partial last vector, relu") {
+  // 1000 x 75 weights: the single-sample kernel goes over the inputs in panels of at most 32 kB
+  // (109 inputs), every block of units over one panel before the next, the partial sums waiting
+  // in the output; bias and relu after the last panel only. On two threads (blocks of units
+  // shared) every bit must be as on one.
+  using net = network<input<1000>, dense<units<75>>, relu>;
+  static_assert(kernels::dense_single_panel<1000, 75> < 1000, "the case must span several panels");
+  const std::uint64_t seed = testing::fresh_seed();
+  INFO("seed " << seed << ", ISA " << simd::isa());
+  std::mt19937_64 g(seed);
+  model<net> m;
+  testing::fill(m.parameters(), g);
+  for (int round = 0; round < 3; ++round) {
+    std::vector<float> x(1000), y1(75), y2(75);
+    testing::fill(x, g);
+    m.forward_batch(std::span<const float>(x), std::span<float>(y1), 1);
+    testing::check_sample_against_reference<net>(m.parameters(), x, y1);
+    m.forward_batch(std::span<const float>(x), std::span<float>(y2), 2);
+    CHECK(std::memcmp(y1.data(), y2.data(), y1.size() * sizeof(float)) == 0);
   }
 }
 

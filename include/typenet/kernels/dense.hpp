@@ -25,8 +25,25 @@ struct dense_plan {
   static constexpr std::size_t tail = Units % W;
 };
 
+/// Inputs per panel of a dense layer on one sample (dense_part): a panel's weights (panel x Units
+/// floats, contiguous) fill at most 32 kB, and every block of units goes over one panel before
+/// the next is read, so the weights stream from memory in order. Without panels each block reads
+/// a short piece of every weight row (for 4096 -> 512 on AVX-512, 512 bytes of each 2 kB row) and
+/// the layer ran at 76 GB/s, against 88-94 for a plain read of its 8 MB (docs/performance.md).
+/// One panel (all the inputs) when the plan keeps several partial sums (S > 1: few units, small
+/// weights): a panel boundary would change which partial sum an input goes to.
+template <std::size_t Inputs, std::size_t Units>
+inline constexpr std::size_t dense_single_panel =
+    dense_plan<Inputs, Units>::S != 1
+        ? Inputs
+        : std::clamp<std::size_t>((std::size_t{32} << 10) / (Units * sizeof(float)), 1, Inputs);
+
+/// V vectors of units over inputs [first, last): from zero when first is 0, else from the partial
+/// sums in y (S is then 1: dense_single_panel); bias and activation once last is Inputs. Every
+/// unit adds its inputs in the same order whatever the panels, so they change no bit of it.
 template <class P, std::size_t Inputs, std::size_t Units, std::size_t V, bool Partial, class Act>
-inline void dense_block(const float* in, const float* w, const float* b, float* y, Act act) {
+inline void dense_block(const float* in, const float* w, const float* b, float* y, Act act, std::size_t first,
+                        std::size_t last) {
   using vec = simd::vec;
   constexpr std::size_t W = P::W, S = P::S;
   vec acc[S][V];
@@ -35,8 +52,10 @@ inline void dense_block(const float* in, const float* w, const float* b, float* 
     TYPENET_UNROLL
     for (std::size_t v = 0; v < V; ++v) acc[s][v] = vec(0.f);
   }
-  constexpr std::size_t steps = Inputs / S;
-  for (std::size_t i = 0; i < steps * S; i += S) {
+  if constexpr (S == 1)
+    if (first != 0) load_tile<1, V, Partial>(acc, y, 0, P::tail);
+  const std::size_t steps = (last - first) / S;
+  for (std::size_t i = first; i < first + steps * S; i += S) {
     TYPENET_UNROLL
     for (std::size_t s = 0; s < S; ++s) {
       const vec x(in[i + s]);
@@ -45,11 +64,13 @@ inline void dense_block(const float* in, const float* w, const float* b, float* 
         acc[s][v] = xsimd::fma(x, vec::load_unaligned(w + (i + s) * Units + v * W), acc[s][v]);
     }
   }
-  for (std::size_t i = steps * S; i < Inputs; ++i) {
+  for (std::size_t i = first + steps * S; i < last; ++i) {
     const vec x(in[i]);
     TYPENET_UNROLL
     for (std::size_t v = 0; v < V; ++v) acc[0][v] = xsimd::fma(x, vec::load_unaligned(w + i * Units + v * W), acc[0][v]);
   }
+  if constexpr (S == 1)
+    if (last != Inputs) return store_tile<1, V, Partial>(acc, y, 0, P::tail, identity{});
   TYPENET_UNROLL
   for (std::size_t v = 0; v < V; ++v) {
     vec sum = vec::load_unaligned(b + v * W);  // may read past Units: slack, discarded
@@ -81,13 +102,17 @@ TYPENET_RANGE_KERNEL void dense_part(const float* in, const float* weights, cons
     reference::dense<Inputs, Units, float>(in, weights, biases, out);
     for (std::size_t u = 0; u < Units; ++u) out[u] = act(out[u]);
   } else {
-    constexpr std::size_t block = P::V * P::W;
-    for (std::size_t cb = first; cb < std::min(last, P::plain_blocks); ++cb)
-      dense_block<P, Inputs, Units, P::V, false, Act>(in, weights + cb * block, biases + cb * block, out + cb * block,
-                                                    act);
-    constexpr std::size_t u = P::plain_blocks * block;
-    if (last == P::plain_blocks + 1)
-      dense_block<P, Inputs, Units, P::last_V, P::tail != 0, Act>(in, weights + u, biases + u, out + u, act);
+    constexpr std::size_t block = P::V * P::W, panel = dense_single_panel<Inputs, Units>;
+    for (std::size_t i = 0; i < Inputs; i += panel) {
+      const std::size_t i_last = std::min(i + panel, Inputs);
+      for (std::size_t cb = first; cb < std::min(last, P::plain_blocks); ++cb)
+        dense_block<P, Inputs, Units, P::V, false, Act>(in, weights + cb * block, biases + cb * block,
+                                                      out + cb * block, act, i, i_last);
+      constexpr std::size_t u = P::plain_blocks * block;
+      if (last == P::plain_blocks + 1)
+        dense_block<P, Inputs, Units, P::last_V, P::tail != 0, Act>(in, weights + u, biases + u, out + u, act, i,
+                                                                  i_last);
+    }
   }
 }
 
