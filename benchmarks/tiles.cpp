@@ -33,12 +33,14 @@ constexpr tile candidates[] = {
 };
 
 /// Whether tile T is a distinct, spill-free tile for K filters over G: no more vectors than the
-/// filters fill, no more pixels than a row, and its accumulators, one weight register per vector
-/// and the broadcast input within the registers.
+/// filters fill, no more pixels than a row, pixels that the kernel keeps as they are (it splits a
+/// row evenly: at most 14 pixels on a row of 32 is 11 11 10, the same as at most 11), and its
+/// accumulators, one weight register per vector and the broadcast input within the registers.
 template <tn::window2d G, std::size_t K, tile T>
 constexpr bool fits() {
   const std::size_t vectors = (K + tn::simd::lanes - 1) / tn::simd::lanes;
-  return T.vectors <= vectors && T.pixels <= G.out_width &&
+  const std::size_t row_tiles = (G.out_width + T.pixels - 1) / T.pixels;
+  return T.vectors <= vectors && T.pixels <= G.out_width && (G.out_width + row_tiles - 1) / row_tiles == T.pixels &&
          T.pixels * T.vectors + T.vectors + 1 <= tn::simd::registers;
 }
 

@@ -53,8 +53,8 @@ inline constexpr bool weight_heavy =
 ///   three (on AVX2 20 filters in one block of 4 x 3 beat a block of 6 x 2 and one of 6 x 1 by
 ///   1.2x); for a weight-heavy layer, the most vectors, up to 4, that keep the fewest tiles
 ///   per row;
-/// - the fewest tiles per output row, made as even as they can be (a row of 32 on AVX-512:
-///   11 + 11 + 10, not 14 + 14 + 4).
+/// - the fewest tiles per output row; conv_plan makes them as even as they can be (a row of 32
+///   on AVX-512: 11 + 11 + 10, not 14 + 14 + 4; on AVX2 6 6 5 5 5 5, not 6 6 6 6 6 2).
 template <window2d G, std::size_t K>
 constexpr conv_tile_shape default_conv_tile() {
   const std::size_t vectors = (K + simd::lanes - 1) / simd::lanes;
@@ -87,7 +87,13 @@ struct conv_plan {
   static constexpr std::size_t W = simd::lanes;
   static constexpr std::size_t vectors = (K + W - 1) / W;  // vectors of output channels
   static constexpr std::size_t V = std::clamp<std::size_t>(T.vectors, 1, vectors);
-  static constexpr std::size_t R = std::clamp<std::size_t>(T.pixels, 1, OW);
+  /// A row of OW pixels in row_tiles tiles of at most T.pixels, as even as they can be: big_tiles
+  /// of R pixels, then the rest of R - 1 (a row of 32 in tiles of at most 6: 6 6 5 5 5 5, not
+  /// 6 6 6 6 6 2, whose 2 x 2 tile has too few accumulators to keep the FMA units busy).
+  static constexpr std::size_t row_tiles = (OW + std::clamp<std::size_t>(T.pixels, 1, OW) - 1) /
+                                           std::clamp<std::size_t>(T.pixels, 1, OW);
+  static constexpr std::size_t R = (OW + row_tiles - 1) / row_tiles;
+  static constexpr std::size_t big_tiles = OW - row_tiles * (R - 1);
   static constexpr std::size_t last_V = vectors % V == 0 ? V : vectors % V;
   static constexpr std::size_t plain_blocks = (vectors - last_V) / V;
   static constexpr std::size_t tail = K % W;  // lanes used in the last vector (0: all)
@@ -150,14 +156,14 @@ template <class P, std::size_t R, std::size_t V, bool Partial, class Act>
   store_tile<R, V, Partial>(acc, y, K, P::tail, act);
 }
 
-/// One output row for one block of V channel vectors: full tiles of R pixels, then the rest.
+/// One output row for one block of V channel vectors: big_tiles tiles of R pixels, then tiles of R - 1.
 template <class P, std::size_t V, bool Partial, class Act>
 inline void conv_row(const float* x, const float* w, const float* b, float* y, Act act) {
-  constexpr std::size_t full = P::OW / P::R, rest = P::OW % P::R;
-  for (std::size_t t = 0; t < full; ++t)
+  for (std::size_t t = 0; t < P::big_tiles; ++t)
     conv_tile<P, P::R, V, Partial, Act>(x + t * P::R * P::SW * P::C, w, b, y + t * P::R * P::K, act);
-  if constexpr (rest != 0)
-    conv_tile<P, rest, V, Partial, Act>(x + full * P::R * P::SW * P::C, w, b, y + full * P::R * P::K, act);
+  if constexpr (P::big_tiles < P::row_tiles)
+    for (std::size_t p = P::big_tiles * P::R; p < P::OW; p += P::R - 1)
+      conv_tile<P, P::R - 1, V, Partial, Act>(x + p * P::SW * P::C, w, b, y + p * P::K, act);
 }
 
 /// Output rows [first, last) of the convolution of one sample with K filters
