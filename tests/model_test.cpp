@@ -4,6 +4,7 @@
 
 #include <typenet/models/lenet5.hpp>
 
+#include <cstring>
 #include <limits>
 
 namespace {
@@ -161,6 +162,35 @@ TEST_CASE("a batch whose last group holds exactly one sample runs that sample to
       std::vector<float> single(5);
       m.forward(std::span<const float>(x).subspan(s * 72, 72), single);
       for (std::size_t i = 0; i < 5; ++i) CHECK(y[s * 5 + i] == doctest::Approx(single[i]).epsilon(1e-5));
+    }
+  }
+}
+
+TEST_CASE("a batch takes the layers before its first dense one sample at a time, branches and joins included") {
+  // plan::first_batched: the residual, the concat's branches and the pooling run sample by sample
+  // (each sample through all of them), the dense layers on the group. The slots the memory plan
+  // reuses hold other samples' values meanwhile: every sample must come out as alone.
+  using net = network<input<6, 6, 3>, conv<filters<4>, kernel<3>, pad<1>>, relu,
+                      residual<conv<filters<4>, kernel<3>, pad<1>>, relu>,
+                      concat<branch<conv<filters<5>, kernel<1>>>, branch<max_pool<window<3>, stride<1>, pad<1>>>>,
+                      max_pool<window<2>>, flatten, dense<units<11>>, relu, dense<units<3>>>;
+  static_assert(plan<net>::micro_batch == 8);
+  static_assert(std::is_same_v<bound_at<net, plan<net>::first_batched>::layer, dense<units<11>>>);
+  static_assert(plan<models::lenet5>::first_batched < plan<models::lenet5>::layers);
+  const model<net> m(he_normal{7});
+  constexpr std::size_t in = 108, out = 3;
+  for (std::size_t n : {2u, 8u, 9u, 17u}) {
+    CAPTURE(n);
+    std::mt19937_64 g(testing::fresh_seed() + n);
+    std::vector<float> x(n * in), y1(n * out, std::numeric_limits<float>::quiet_NaN()), y2(y1);
+    testing::fill(x, g);
+    m.forward_batch(x, y1, 1);
+    m.forward_batch(x, y2, 2);
+    CHECK(std::memcmp(y1.data(), y2.data(), y1.size() * sizeof(float)) == 0);
+    for (std::size_t s = 0; s < n; ++s) {
+      std::vector<float> single(out);
+      m.forward(std::span<const float>(x).subspan(s * in, in), single);
+      for (std::size_t i = 0; i < out; ++i) CHECK(y1[s * out + i] == doctest::Approx(single[i]).epsilon(1e-5));
     }
   }
 }

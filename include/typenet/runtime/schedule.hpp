@@ -117,18 +117,22 @@ struct pass_buffers {
   std::size_t destination_stride(std::size_t i) const { return i == P::last_run ? out_size : P::activation_floats; }
 };
 
-/// Layer I of Net (one that runs: a join or any other) on the buffers' samples.
+/// Layer I of Net (one that runs: a join or any other) on `count` of the buffers' samples from
+/// sample `first`.
 template <class Net, std::size_t I, bool Batch>
-void run_step(const float* params, const pass_buffers<Net>& b, float* scratch) {
+void run_step(const float* params, const pass_buffers<Net>& b, float* scratch, std::size_t first, std::size_t count) {
   constexpr layer_traits t = plan<Net>::traits[I];
+  float* out = b.destination(I) + first * b.destination_stride(I);
   if constexpr (contract::joins<typename bound_at<Net, I>::layer>) {
     const float* ins[t.inputs];
     std::size_t strides[t.inputs];
-    for (std::size_t k = 0; k < t.inputs; ++k) ins[k] = b.at(t.sources[k]), strides[k] = b.stride(t.sources[k]);
-    run_join<Net, I>(ins, strides, b.destination(I), b.destination_stride(I), b.samples);
+    for (std::size_t k = 0; k < t.inputs; ++k)
+      strides[k] = b.stride(t.sources[k]), ins[k] = b.at(t.sources[k]) + first * strides[k];
+    run_join<Net, I>(ins, strides, out, b.destination_stride(I), count);
   } else {
-    run_layer<Net, I, Batch>(params, b.at(t.sources[0]), b.stride(t.sources[0]), b.destination(I),
-                             b.destination_stride(I), b.samples, scratch);
+    const std::size_t in_stride = b.stride(t.sources[0]);
+    run_layer<Net, I, Batch>(params, b.at(t.sources[0]) + first * in_stride, in_stride, out, b.destination_stride(I),
+                             count, scratch);
   }
 }
 
@@ -136,7 +140,10 @@ void run_step(const float* params, const pass_buffers<Net>& b, float* scratch) {
 /// and y are the caller's, back to back; ws holds plan<Net>::buffers buffers
 /// of `samples` activations and the scratch. Each layer reads the buffers its
 /// sources' values are in and writes the slot the plan gave it; the last layer
-/// that runs writes y. With copy_input (one sample whose input and output
+/// that runs writes y. The layers before the first with a batch kernel
+/// (plan<Net>::first_batched) take one sample at a time through all of them, so
+/// that its activations are still in cache for its next layer; the others take
+/// the samples together. With copy_input (one sample whose input and output
 /// overlap), the input is first copied into its own slot, which no layer
 /// writes while the input is still to be read.
 template <class Net, bool Batch>
@@ -151,9 +158,16 @@ void forward_samples(const float* params, const float* x, float* y, std::size_t 
     b.input = b.slot(0);
   }
   [&]<std::size_t... I>(std::index_sequence<I...>) {
+    for (std::size_t s = 0; s < samples; ++s)
+      (
+          [&] {
+            if constexpr (I < P::first_batched && P::steps[I] == step::run) run_step<Net, I, Batch>(params, b, scratch, s, 1);
+          }(),
+          ...);
     (
         [&] {
-          if constexpr (P::steps[I] == step::run) run_step<Net, I, Batch>(params, b, scratch);
+          if constexpr (I >= P::first_batched && P::steps[I] == step::run)
+            run_step<Net, I, Batch>(params, b, scratch, 0, samples);
         }(),
         ...);
   }(std::make_index_sequence<P::layers>{});
@@ -188,7 +202,7 @@ void forward_part(const float* params, const float* x, float* y, float* ws, floa
                                                                   b.at(P::traits[I].sources[0]), b.destination(I),
                                                                   scratch, epilogue, part, parts);
             } else if (part == 0) {
-              run_step<Net, I, false>(params, b, scratch);
+              run_step<Net, I, false>(params, b, scratch, 0, 1);
             }
           }
         }(),
