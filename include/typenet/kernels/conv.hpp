@@ -48,7 +48,10 @@ inline constexpr bool weight_heavy =
 ///   broadcast input and one to spare: on 16 registers, LeNet's first convolution ran at 2/3
 ///   the speed with 14 pixels x 1 vector as with 10 x 1); a weight-heavy layer takes all but
 ///   those for the weights and the input (on 16 registers 14 x 1 beat 7 x 1 by 1.3x on ResNet's
-///   256 -> 256 on 14x14: half the weight loads); at most 14 pixels;
+///   256 -> 256 on 14x14: half the weight loads); at most 14 pixels, 10 on one input channel
+///   (each step of the window then has one FMA per pixel and vector; on AVX-512 LeNet-5's first
+///   convolution ran 1.14-1.17x faster in tiles of 10, 9, 9 than of 14, 14, and 1 -> 16 5x5 on
+///   32 wide 1.08x faster in tiles of 8 than of 11, 11, 10);
 /// - two vectors of channels; one when the filters fit in one; three when they fill exactly
 ///   three (on AVX2 20 filters in one block of 4 x 3 beat a block of 6 x 2 and one of 6 x 1 by
 ///   1.2x); for a weight-heavy layer, the most vectors, up to 4, that keep the fewest tiles
@@ -60,7 +63,8 @@ constexpr conv_tile_shape default_conv_tile() {
   const std::size_t vectors = (K + simd::lanes - 1) / simd::lanes;
   auto most_pixels = [](std::size_t v) {
     const std::size_t free = weight_heavy<G, K> ? v + 1 : 4;
-    return std::min({std::size_t{14}, std::max(std::size_t{1}, (simd::registers - free) / v), G.out_width});
+    const std::size_t cap = G.channels == 1 ? 10 : 14;
+    return std::min({cap, std::max(std::size_t{1}, (simd::registers - free) / v), G.out_width});
   };
   auto tiles = [&](std::size_t v) { return (G.out_width + most_pixels(v) - 1) / most_pixels(v); };
   std::size_t v = vectors == 3 ? 3 : std::min(vectors, std::size_t{2});
