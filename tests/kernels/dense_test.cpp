@@ -76,19 +76,20 @@ TEST_CASE("dense, batched: weights in several panels (kernels::dense_panel), a p
 }
 
 TEST_CASE("dense, one sample: weights in several panels (kernels::dense_single_panel), a partial last vector, relu") {
-  // 1000 x 75 weights: the single-sample kernel goes over the inputs in panels of at most 32 kB
-  // (109 inputs), every block of units over one panel before the next, the partial sums waiting
-  // in the output; bias and relu after the last panel only. On two threads (blocks of units
-  // shared) every bit must be as on one.
-  using net = network<input<1000>, dense<units<75>>, relu>;
-  static_assert(kernels::dense_single_panel<1000, 75> < 1000, "the case must span several panels");
+  // 2048 x 300 weights: the single-sample kernel goes over the inputs in panels of at most 32 kB
+  // (27 inputs), every block of units over one panel before the next, the partial sums waiting
+  // in the output; bias and relu after the last panel only. On two threads the blocks of units
+  // are shared (the layer is big enough to be divided) and every bit must be as on one.
+  using net = network<input<2048>, dense<units<300>>, relu>;
+  static_assert(kernels::dense_single_panel<2048, 300> < 2048, "the case must span several panels");
+  static_assert(plan<net>::divides && plan<net>::divided[1], "the case must divide the layer between threads");
   const std::uint64_t seed = testing::fresh_seed();
   INFO("seed " << seed << ", ISA " << simd::isa());
   std::mt19937_64 g(seed);
   model<net> m;
   testing::fill(m.parameters(), g);
   for (int round = 0; round < 3; ++round) {
-    std::vector<float> x(1000), y1(75), y2(75);
+    std::vector<float> x(2048), y1(300), y2(300);
     testing::fill(x, g);
     m.forward_batch(std::span<const float>(x), std::span<float>(y1), 1);
     testing::check_sample_against_reference<net>(m.parameters(), x, y1);
