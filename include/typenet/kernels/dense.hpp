@@ -29,7 +29,7 @@ struct dense_plan {
 /// floats, contiguous) fill at most 32 kB, and every block of units goes over one panel before
 /// the next is read, so the weights stream from memory in order. Without panels each block reads
 /// a short piece of every weight row (for 4096 -> 512 on AVX-512, 512 bytes of each 2 kB row) and
-/// the layer ran at 76 GB/s, against 88-94 for a plain read of its 8 MB (docs/performance.md).
+/// the layer read its 8 MB at 77 GB/s, against 88 for a plain read of 8 MB (docs/performance.md).
 /// One panel (all the inputs) when the plan keeps several partial sums (S > 1: few units, small
 /// weights): a panel boundary would change which partial sum an input goes to.
 template <std::size_t Inputs, std::size_t Units>
