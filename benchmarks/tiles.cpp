@@ -39,8 +39,7 @@ constexpr tile candidates[] = {
 template <tn::window2d G, std::size_t K, tile T>
 constexpr bool fits() {
   const std::size_t vectors = (K + tn::simd::lanes - 1) / tn::simd::lanes;
-  const std::size_t row_tiles = (G.out_width + T.pixels - 1) / T.pixels;
-  return T.vectors <= vectors && T.pixels <= G.out_width && (G.out_width + row_tiles - 1) / row_tiles == T.pixels &&
+  return T.vectors <= vectors && T.pixels <= G.out_width && kn::conv_plan<G, K, T.pixels, T.vectors>::R == T.pixels &&
          T.pixels * T.vectors + T.vectors + 1 <= tn::simd::registers;
 }
 

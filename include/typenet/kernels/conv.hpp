@@ -94,8 +94,8 @@ struct conv_plan {
   /// A row of OW pixels in row_tiles tiles of at most T.pixels, as even as they can be: big_tiles
   /// of R pixels, then the rest of R - 1 (a row of 32 in tiles of at most 6: 6 6 5 5 5 5, not
   /// 6 6 6 6 6 2, whose 2 x 2 tile has too few accumulators to keep the FMA units busy).
-  static constexpr std::size_t row_tiles = (OW + std::clamp<std::size_t>(T.pixels, 1, OW) - 1) /
-                                           std::clamp<std::size_t>(T.pixels, 1, OW);
+  static constexpr std::size_t most_pixels = std::clamp<std::size_t>(T.pixels, 1, OW);
+  static constexpr std::size_t row_tiles = (OW + most_pixels - 1) / most_pixels;
   static constexpr std::size_t R = (OW + row_tiles - 1) / row_tiles;
   static constexpr std::size_t big_tiles = OW - row_tiles * (R - 1);
   static constexpr std::size_t last_V = vectors % V == 0 ? V : vectors % V;
