@@ -25,6 +25,13 @@ struct dense_plan {
   static constexpr std::size_t tail = Units % W;
 };
 
+/// How many inputs' weights (Units floats each) fit in `bytes`: at least 1, at most Inputs. The
+/// panels of both dense kernels are cut so.
+template <std::size_t Inputs, std::size_t Units>
+constexpr std::size_t inputs_within(std::size_t bytes) {
+  return std::clamp<std::size_t>(bytes / (Units * sizeof(float)), 1, Inputs);
+}
+
 /// Inputs per panel of a dense layer on one sample (dense_part): a panel's weights (panel x Units
 /// floats, contiguous) fill at most 32 kB, and every block of units goes over one panel before
 /// the next is read, so the weights stream from memory in order. Without panels each block reads
@@ -34,9 +41,7 @@ struct dense_plan {
 /// weights): a panel boundary would change which partial sum an input goes to.
 template <std::size_t Inputs, std::size_t Units>
 inline constexpr std::size_t dense_single_panel =
-    dense_plan<Inputs, Units>::S != 1
-        ? Inputs
-        : std::clamp<std::size_t>((std::size_t{32} << 10) / (Units * sizeof(float)), 1, Inputs);
+    dense_plan<Inputs, Units>::S != 1 ? Inputs : inputs_within<Inputs, Units>(std::size_t{32} << 10);
 
 /// V vectors of units over inputs [first, last): from zero when first is 0, else from the partial
 /// sums in y (S is then 1: dense_single_panel); bias and activation once last is Inputs. Every
@@ -142,8 +147,7 @@ struct dense_batch_plan {
 /// bytes apart: for 4096 -> 512 that is 4096 pieces 2 kB apart, which fall into few cache sets,
 /// so each group of 8 samples read them from memory again (38.9 GFLOP/s on AVX2 at batch 64).
 template <std::size_t Inputs, std::size_t Units>
-inline constexpr std::size_t dense_panel =
-    std::clamp<std::size_t>((std::size_t{256} << 10) / (Units * sizeof(float)), 1, Inputs);
+inline constexpr std::size_t dense_panel = inputs_within<Inputs, Units>(std::size_t{256} << 10);
 
 /// Rows samples x V vectors of units over inputs [first, last): from the biases when first is 0,
 /// else from the partial sums in y; the activation once last is Inputs. Every output adds its
