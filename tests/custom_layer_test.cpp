@@ -1,6 +1,7 @@
 // The layer contract from outside the library: a new layer kind in this one file runs through the model, the
 // reference and the summary, and a new elementwise function is fused into the kernel before it.
 #include "kernels/check.hpp"
+#include "kinks.hpp"
 
 #include "../examples/channel_affine.hpp"
 
@@ -12,6 +13,7 @@
 #include <cmath>
 #include <cstddef>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -67,23 +69,15 @@ TEST_CASE("the summary lists the user's layer with its parameters") {
   // conv 3*3*5*7 + 7 = 322, channel_affine 7 + 7 = 14, dense 3*3*7*4 + 4 = 256
   CHECK(s.find("total params: 592") != std::string::npos);
 }
-}  // namespace
 
-/// Trains Net one step (plain SGD, lr 0) on random data and compares its gradients with
-/// reference::backward in double: the user's backward hooks run in both.
+/// The double reference's gradient of the mean cross-entropy over samples x (reference::backward
+/// sample by sample: the user's backward hooks run in it).
 template <class Net>
-void check_training_gradients() {
-  const std::uint64_t seed = testing::fresh_seed();
-  INFO("seed " << seed);
-  std::mt19937_64 g(seed);
-  model<Net> m(he_normal{seed});
-  constexpr std::size_t n = 5, in = facts<Net>.input.size(), k = facts<Net>.output.size();
-  std::vector<float> x(n * in);
-  testing::fill(x, g, -0.5f, 0.5f);
-  std::vector<int> labels(n);
-  for (int& l : labels) l = static_cast<int>(g() % k);
-  const std::vector<double> p(m.parameters().begin(), m.parameters().end());
-  std::vector<double> expected(p.size(), 0.0);
+std::vector<double> reference_gradient(const std::vector<double>& p, const std::vector<double>& x,
+                                       const std::vector<int>& labels) {
+  constexpr std::size_t in = facts<Net>.input.size(), k = facts<Net>.output.size();
+  const std::size_t n = labels.size();
+  std::vector<double> grad(p.size(), 0.0);
   for (std::size_t s = 0; s < n; ++s) {
     std::vector<double> xs(x.begin() + static_cast<std::ptrdiff_t>(s * in), x.begin() + static_cast<std::ptrdiff_t>((s + 1) * in)), z(k), gz(k);
     reference::forward<Net, double>(p.data(), xs.data(), z.data());
@@ -92,16 +86,51 @@ void check_training_gradients() {
     for (double v : z) sum += std::exp(v - top);
     for (std::size_t c = 0; c < k; ++c)
       gz[c] = (std::exp(z[c] - top) / sum - (static_cast<int>(c) == labels[s] ? 1.0 : 0.0)) / static_cast<double>(n);
-    reference::backward<Net, double>(p.data(), xs.data(), gz.data(), expected.data());
+    reference::backward<Net, double>(p.data(), xs.data(), gz.data(), grad.data());
   }
-  train::trainer<Net, train::cross_entropy, train::sgd> t(m, {.lr = 0}, {.batch = n});
-  t.step(std::span<const float>(x), std::span<const int>(labels));
-  // Float sums against double: each element within 1e-4 of the gradient's largest magnitude (an
-  // element-wise relative bound fails on small elements, which carry the float rounding of the large).
+  return grad;
+}
+
+/// Float sums against double: each element within `tolerance` of the gradient's largest magnitude (an
+/// element-wise relative bound fails on small elements, which carry the float rounding of the large).
+inline bool within(const std::vector<double>& expected, std::span<const float> got, double tolerance) {
   double largest = 0;
   for (double e : expected) largest = std::max(largest, std::abs(e));
-  for (std::size_t i = 0; i < p.size(); ++i)
-    CHECK(std::abs(t.gradients()[i] - expected[i]) <= 1e-4 * largest);
+  for (std::size_t i = 0; i < expected.size(); ++i)
+    if (!(std::abs(got[i] - expected[i]) <= tolerance * largest)) return false;
+  return true;
+}
+}  // namespace
+
+/// Trains Net one step (plain SGD, lr 0) on random data and compares its gradients with
+/// reference::backward in double: the user's backward hooks run in both. The data is drawn again
+/// while it sits on a kink of a relu or a max pool (tests/kinks.hpp).
+template <class Net>
+void check_training_gradients() {
+  const std::uint64_t seed = testing::fresh_seed();
+  INFO("seed " << seed);
+  std::mt19937_64 g(seed);
+  model<Net> m(he_normal{seed});
+  constexpr std::size_t n = 5, in = facts<Net>.input.size(), k = facts<Net>.output.size();
+  const std::vector<double> p(m.parameters().begin(), m.parameters().end());
+  std::vector<float> x(n * in);
+  std::vector<int> labels(n);
+  auto gradient = [&](const std::vector<double>& pk, const std::vector<double>& xk) {
+    return reference_gradient<Net>(pk, xk, labels);
+  };
+  auto close = [](const std::vector<double>& at, const std::vector<double>& moved) {
+    return within(at, std::vector<float>(moved.begin(), moved.end()), 0.5e-4);
+  };
+  int draws = 0;
+  do {
+    REQUIRE_MESSAGE(++draws <= 5, "five draws of data in a row on a kink");
+    testing::fill(x, g, -0.5f, 0.5f);
+    for (int& l : labels) l = static_cast<int>(g() % k);
+  } while (testing::near_kink(gradient, p, std::vector<double>(x.begin(), x.end()), close, g()));
+  const std::vector<double> expected = gradient(p, std::vector<double>(x.begin(), x.end()));
+  train::trainer<Net, train::cross_entropy, train::sgd> t(m, {.lr = 0}, {.batch = n});
+  t.step(std::span<const float>(x), std::span<const int>(labels));
+  CHECK(within(expected, t.gradients(), 1e-4));
 }
 
 TEST_CASE("the user's layers train: their backward hooks in the trainer and in the double reference") {
