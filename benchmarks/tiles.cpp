@@ -2,6 +2,8 @@
 // the ISA's registers, timed on the convolutions that matter, against the tile the kernel picks
 // (kernels::default_conv_tile). Where the rule in conv.hpp comes from; rerun it on a new machine:
 //   benchmarks/run-tiles [--isa native|avx2|sse2] [--samples N]
+// With --packing, the default tile with its weights packed and not (kernels::conv_plan::packs):
+// where that rule comes from.
 #include <typenet/geometry.hpp>
 #include <typenet/kernels/conv.hpp>
 
@@ -75,6 +77,55 @@ std::vector<double> median_times(const std::vector<std::function<void()>>& fs, c
   return medians;
 }
 
+/// Scratch for any tile and packing of K filters over G: the padded input, then every weight vector.
+template <tn::window2d G, std::size_t K>
+constexpr std::size_t most_scratch = kn::conv_plan<G, K>::packed_offset + G.window_height * G.window_width *
+                                                                               G.channels *
+                                                                               ((K + tn::simd::lanes - 1) / tn::simd::lanes) *
+                                                                               tn::simd::lanes;
+
+/// Random inputs, weights and biases for K filters over G, an output and a scratch.
+template <tn::window2d G, std::size_t K>
+struct conv_data {
+  std::mt19937_64 g{7};
+  std::vector<float> x = random(G.in_height * G.in_width * G.channels),
+                     w = random(G.window_height * G.window_width * G.channels * K), b = random(K),
+                     y = std::vector<float>(G.out_height * G.out_width * K + tn::simd::read_slack),
+                     scratch = std::vector<float>(most_scratch<G, K> + tn::simd::read_slack);
+  std::vector<float> random(std::size_t n) {
+    std::uniform_real_distribution<float> d(-1.f, 1.f);
+    std::vector<float> v(n + tn::simd::read_slack);
+    for (float& e : v) e = d(g);
+    return v;
+  }
+  template <std::size_t Pixels = 0, std::size_t Vectors = 0, kn::packing Packing = kn::packing::rule>
+  void run() {
+    kn::conv_rows<G, K, kn::identity, Pixels, Vectors, Packing>(x.data(), w.data(), b.data(), y.data(), scratch.data(),
+                                                                {}, 0, G.out_height);
+  }
+};
+
+template <tn::window2d G, std::size_t K>
+constexpr double conv_flops = 2.0 * G.out_height * G.out_width * K * G.window_height * G.window_width * G.channels;
+
+/// The default tile with its weights packed and not: the two GFLOP/s and what the rule does.
+template <tn::window2d G, std::size_t K>
+void compare_packing(const char* name, const options& opt) {
+  std::fprintf(stderr, "timing %s ...\n", name);
+  using P = kn::conv_plan<G, K>;
+  conv_data<G, K> d;
+  if constexpr (!kn::conv_plan<G, K, 0, 0, kn::packing::always>::packs) {
+    std::printf("| %s | %zu x %zu | one block: nothing to pack | | | |\n", name, P::R, P::V);
+  } else {
+    const std::vector<double> t = median_times(
+        {[&] { d.template run<0, 0, kn::packing::never>(); }, [&] { d.template run<0, 0, kn::packing::always>(); }}, opt);
+    const double never = conv_flops<G, K> / t[0] * 1e-9, always = conv_flops<G, K> / t[1] * 1e-9;
+    std::printf("| %s | %zu x %zu | %.1f | %.1f | %.2f | %s |\n", name, P::R, P::V, never, always, always / never,
+                P::packs ? "packs" : "-");
+  }
+  std::fflush(stdout);
+}
+
 struct summary_row {
   std::string name;
   tile chosen, best;
@@ -84,19 +135,8 @@ struct summary_row {
 template <tn::window2d G, std::size_t K>
 summary_row search(const char* name, const options& opt) {
   std::fprintf(stderr, "timing %s ...\n", name);
-  constexpr std::size_t C = G.channels;
-  constexpr double flops = 2.0 * G.out_height * G.out_width * K * G.window_height * G.window_width * C;
-  std::mt19937_64 g(7);
-  std::uniform_real_distribution<float> d(-1.f, 1.f);
-  auto random = [&](std::size_t n) {
-    std::vector<float> v(n + tn::simd::read_slack);
-    for (float& x : v) x = d(g);
-    return v;
-  };
-  const std::vector<float> x = random(G.in_height * G.in_width * C),
-                           w = random(G.window_height * G.window_width * C * K), b = random(K);
-  std::vector<float> y(G.out_height * G.out_width * K + tn::simd::read_slack),
-      scratch(kn::conv_plan<G, K>::scratch_floats + tn::simd::read_slack);
+  constexpr double flops = conv_flops<G, K>;
+  conv_data<G, K> d;
 
   std::vector<tile> tiles;
   std::vector<std::function<void()>> runs;
@@ -106,10 +146,7 @@ summary_row search(const char* name, const options& opt) {
           constexpr tile T = candidates[I];
           if constexpr (fits<G, K, T>()) {
             tiles.push_back(T);
-            runs.push_back([&] {
-              kn::conv_rows<G, K, kn::identity, T.pixels, T.vectors>(x.data(), w.data(), b.data(), y.data(), scratch.data(), {}, 0,
-                                                    G.out_height);
-            });
+            runs.push_back([&] { d.template run<T.pixels, T.vectors>(); });
           }
         }(),
         ...);
@@ -137,18 +174,43 @@ summary_row search(const char* name, const options& opt) {
 
 int main(int argc, char** argv) {
   options opt;
+  bool packing = false;
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
     if (a == "--samples" && i + 1 < argc) opt.samples = std::max(1, std::atoi(argv[++i]));
     else if (a == "--min-time" && i + 1 < argc) opt.min_time = std::atof(argv[++i]);
+    else if (a == "--packing") packing = true;
     else {
-      std::fprintf(a == "--help" ? stdout : stderr, "usage: %s [--samples N] [--min-time SECONDS]\n", argv[0]);
+      std::fprintf(a == "--help" ? stdout : stderr, "usage: %s [--samples N] [--min-time SECONDS] [--packing]\n", argv[0]);
       return a == "--help" ? 0 : 2;
     }
   }
+  using tn::window2d;
+  if (packing) {
+    std::printf("conv weights packed or not, the default tile: %s, %zu floats per vector; median of %d samples of >= %.2f s\n\n",
+                std::string(tn::simd::isa()).c_str(), tn::simd::lanes, opt.samples, opt.min_time);
+    std::printf("| convolution | tile | GFLOP/s not packed | packed | packed / not | the rule |\n|:--|--:|--:|--:|--:|:--|\n");
+    compare_packing<window2d{32, 32, 32, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1}, 32>("CIFAR conv2 32->32 @32", opt);
+    compare_packing<window2d{16, 16, 32, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1}, 64>("CIFAR conv3 32->64 @16", opt);
+    compare_packing<window2d{16, 16, 64, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1}, 64>("CIFAR conv4 64->64 @16", opt);
+    compare_packing<window2d{32, 32, 64, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1}, 64>("W2 64->64 3x3 @32", opt);
+    compare_packing<window2d{56, 56, 64, 28, 28, 3, 3, 2, 2, 1, 1, 1, 1}, 128>("W3 64->128 3x3 s2 @56", opt);
+    compare_packing<window2d{56, 56, 64, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1}, 64>("ResNet 64->64 @56", opt);
+    compare_packing<window2d{28, 28, 128, 28, 28, 3, 3, 1, 1, 1, 1, 1, 1}, 128>("ResNet 128->128 @28", opt);
+    compare_packing<window2d{14, 14, 256, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1}, 256>("ResNet 256->256 @14", opt);
+    compare_packing<window2d{7, 7, 512, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1}, 512>("ResNet 512->512 @7", opt);
+    compare_packing<window2d{4, 4, 512, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1}, 512>("512->512 @4", opt);
+    compare_packing<window2d{2, 2, 256, 2, 2, 3, 3, 1, 1, 1, 1, 1, 1}, 256>("256->256 @2", opt);
+    compare_packing<window2d{56, 56, 256, 56, 56, 1, 1, 1, 1, 0, 0, 0, 0}, 64>("1x1 256->64 @56", opt);
+    compare_packing<window2d{56, 56, 64, 56, 56, 1, 1, 1, 1, 0, 0, 0, 0}, 256>("1x1 64->256 @56", opt);
+    compare_packing<window2d{14, 14, 1024, 14, 14, 1, 1, 1, 1, 0, 0, 0, 0}, 256>("1x1 1024->256 @14", opt);
+    compare_packing<window2d{14, 14, 256, 14, 14, 1, 1, 1, 1, 0, 0, 0, 0}, 1024>("1x1 256->1024 @14", opt);
+    compare_packing<window2d{7, 7, 2048, 7, 7, 1, 1, 1, 1, 0, 0, 0, 0}, 512>("1x1 2048->512 @7", opt);
+    compare_packing<window2d{7, 7, 512, 7, 7, 1, 1, 1, 1, 0, 0, 0, 0}, 2048>("1x1 512->2048 @7", opt);
+    return 0;
+  }
   std::printf("conv register tiles: %s, %zu floats per vector, %zu registers; median of %d samples of >= %.2f s\n",
               std::string(tn::simd::isa()).c_str(), tn::simd::lanes, tn::simd::registers, opt.samples, opt.min_time);
-  using tn::window2d;
   // window2d{in_h, in_w, C, out_h, out_w, F_h, F_w, S_h, S_w, pad top, left, bottom, right}
   std::vector<summary_row> rows;
   rows.push_back(search<window2d{32, 32, 3, 32, 32, 5, 5, 1, 1, 2, 2, 2, 2}, 10>("W1 lecture 3->10 5x5 @32", opt));

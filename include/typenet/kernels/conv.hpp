@@ -4,7 +4,9 @@
 // and walks the window: per (kh, kw, c) it loads V weight vectors and
 // broadcasts R input values. R and V come from the shapes and the register
 // count, so every loop bound is a constant. Padding is materialised once per
-// call in a scratch copy, which leaves the inner loops free of bounds checks.
+// call in a scratch copy, which leaves the inner loops free of bounds checks;
+// where the filters are many, the weights are copied there too, each block of
+// V vectors' together (conv_plan::packs), so that a tile reads them in order.
 #pragma once
 
 #include <typenet/kernels/epilogue.hpp>
@@ -74,9 +76,14 @@ constexpr conv_tile_shape default_conv_tile() {
   return {(G.out_width + tiles(v) - 1) / tiles(v), v};
 }
 
+/// Whether the conv kernel packs its weights: by conv_plan's rule, or never, or always where it
+/// can (benchmarks/tiles times the three).
+enum class packing { rule, never, always };
+
 /// Everything the conv kernel decides at compile time for K filters over window G, with a tile
 /// of Pixels x Vectors (0, 0: default_conv_tile; benchmarks/tiles times others).
-template <window2d G, std::size_t Filters, std::size_t Pixels = 0, std::size_t Vectors = 0>
+template <window2d G, std::size_t Filters, std::size_t Pixels = 0, std::size_t Vectors = 0,
+          packing Packing = packing::rule>
 struct conv_plan {
   static constexpr conv_tile_shape T =
       Pixels == 0 ? default_conv_tile<G, Filters>() : conv_tile_shape{Pixels, Vectors};
@@ -86,11 +93,36 @@ struct conv_plan {
   static constexpr std::size_t top = G.pad_top, left = G.pad_left;
   static constexpr std::size_t PH = padded_height(G), PW = padded_width(G);
   static constexpr bool copies = PH != G.in_height || PW != G.in_width;
-  static constexpr std::size_t scratch_floats = copies ? PH * PW * C : 0;
+  static constexpr std::size_t padded_floats = copies ? PH * PW * C : 0;
 
   static constexpr std::size_t W = simd::lanes;
   static constexpr std::size_t vectors = (K + W - 1) / W;  // vectors of output channels
   static constexpr std::size_t V = std::clamp<std::size_t>(T.vectors, 1, vectors);
+  /// Whether the kernel first copies its weights block by block (pack_weights), so that a tile
+  /// reads its block's weights in order rather than V vectors every K floats. Read off
+  /// benchmarks/run-tiles --packing on AVX2 and AVX-512 (docs/performance.md, "Packed weights"):
+  /// with 64 filters or more (steps 256 bytes apart or more: a block's weights then fall in a
+  /// quarter of L1's sets or fewer and evict each other) and more than one block (one block's
+  /// weights are in order already), either
+  /// - a block fits in 40 kB once packed (L1 holds it through a row's tiles) and the output has
+  ///   256 pixels or more to pay for the copy (CIFAR's 3x3 32 -> 64 on 16x16 on AVX-512: 158 ->
+  ///   178 GFLOP/s; on AVX2, where L2 keeps up with half the FMAs, such layers took 0.96-1.07x
+  ///   the time);
+  /// - or the weights outgrow 2 MB (an L2; steps 1 kB or more apart cross a page every 4 steps),
+  ///   with 16 output pixels or more (ResNet's 3x3 512 -> 512 on 7x7: 18 -> 46 GFLOP/s on AVX2,
+  ///   57 -> 94 on AVX-512; on 2x2 the copy cost more than it saved).
+  static constexpr std::size_t window_steps = KH * KW * C;
+  static constexpr bool packs =
+      Packing == packing::rule
+          ? K >= 64 && vectors > V &&
+                ((window_steps * V * W * sizeof(float) <= (std::size_t{40} << 10) && OH * OW >= 256) ||
+                 (window_steps * K * sizeof(float) > (std::size_t{2} << 20) && OH * OW >= 16))
+          : Packing == packing::always && vectors > V;
+  /// The packed weights, after the padded input (on a 64-byte boundary): every vector of every
+  /// step, the last one's lanes past K zero.
+  static constexpr std::size_t packed_offset = (padded_floats + 15) / 16 * 16;
+  static constexpr std::size_t packed_floats = packs ? window_steps * vectors * W : 0;
+  static constexpr std::size_t scratch_floats = packs ? packed_offset + packed_floats : padded_floats;
   /// A row of OW pixels in row_tiles tiles of at most T.pixels, as even as they can be: big_tiles
   /// of R pixels, then the rest of R - 1 (a row of 32 in tiles of at most 6: 6 6 5 5 5 5, not
   /// 6 6 6 6 6 2, whose 2 x 2 tile has too few accumulators to keep the FMA units busy).
@@ -130,7 +162,7 @@ inline void pad_input(const float* in, float* padded, std::size_t in_height, std
 // Not inlined: inlined into the row loops (as it came to be once they were lambdas), the AVX2
 // tile's 12 accumulators shared 16 registers with the loops' values and the CIFAR net took 1.3x
 // as long.
-template <class P, std::size_t R, std::size_t V, bool Partial, class Act>
+template <class P, std::size_t R, std::size_t V, bool Partial, std::size_t WS, class Act>
 [[gnu::noinline]] void conv_tile(const float* x, const float* w, const float* b, float* y, Act act) {
   using vec = simd::vec;
   constexpr std::size_t W = P::W, C = P::C, K = P::K;
@@ -139,7 +171,7 @@ template <class P, std::size_t R, std::size_t V, bool Partial, class Act>
   for (std::size_t kh = 0; kh < P::KH; ++kh)
     for (std::size_t kw = 0; kw < P::KW; ++kw) {
       const float* xk = x + (kh * P::PW + kw) * C;
-      const float* wk = w + (kh * P::KW + kw) * C * K;
+      const float* wk = w + (kh * P::KW + kw) * C * WS;
       // One channel at a time. Unrolled (g++ does so by itself for 3 channels), the loads of every
       // channel's weights came first and, with the accumulators, overflowed the registers: on AVX2
       // the 6 x 2 tile then spilled inside the window's loop and the 3-channel 5x5 and 7x7
@@ -148,7 +180,7 @@ template <class P, std::size_t R, std::size_t V, bool Partial, class Act>
       for (std::size_t c = 0; c < C; ++c) {
         vec wv[V];
         TYPENET_UNROLL
-        for (std::size_t v = 0; v < V; ++v) wv[v] = vec::load_unaligned(wk + c * K + v * W);
+        for (std::size_t v = 0; v < V; ++v) wv[v] = vec::load_unaligned(wk + c * WS + v * W);
         TYPENET_UNROLL
         for (std::size_t r = 0; r < R; ++r) {
           const vec xv(xk[r * P::SW * C + c]);
@@ -161,24 +193,42 @@ template <class P, std::size_t R, std::size_t V, bool Partial, class Act>
 }
 
 /// One output row for one block of V channel vectors: big_tiles tiles of R pixels, then tiles of R - 1.
-template <class P, std::size_t V, bool Partial, class Act>
+template <class P, std::size_t V, bool Partial, std::size_t WS, class Act>
 inline void conv_row(const float* x, const float* w, const float* b, float* y, Act act) {
   for (std::size_t t = 0; t < P::big_tiles; ++t)
-    conv_tile<P, P::R, V, Partial, Act>(x + t * P::R * P::SW * P::C, w, b, y + t * P::R * P::K, act);
+    conv_tile<P, P::R, V, Partial, WS, Act>(x + t * P::R * P::SW * P::C, w, b, y + t * P::R * P::K, act);
   if constexpr (P::big_tiles < P::row_tiles)
     for (std::size_t p = P::big_tiles * P::R; p < P::OW; p += P::R - 1)
-      conv_tile<P, P::R - 1, V, Partial, Act>(x + p * P::SW * P::C, w, b, y + p * P::K, act);
+      conv_tile<P, P::R - 1, V, Partial, WS, Act>(x + p * P::SW * P::C, w, b, y + p * P::K, act);
+}
+
+/// The weights of each block of V vectors of channels together: block after block, in each the
+/// window's steps (kh, kw, c) in order, V x W floats a step (the last block's lanes past K zero).
+template <class P>
+inline void pack_weights(const float* w, float* packed) {
+  constexpr std::size_t block = P::V * P::W, co = P::plain_blocks * block, last = P::last_V * P::W;
+  for (std::size_t cb = 0; cb < P::plain_blocks; ++cb) {
+    float* dst = packed + cb * P::window_steps * block;
+    for (std::size_t i = 0; i < P::window_steps; ++i) std::memcpy(dst + i * block, w + i * P::K + cb * block, block * sizeof(float));
+  }
+  float* dst = packed + P::plain_blocks * P::window_steps * block;
+  for (std::size_t i = 0; i < P::window_steps; ++i) {
+    std::memcpy(dst + i * last, w + i * P::K + co, (P::K - co) * sizeof(float));
+    std::fill(dst + i * last + (P::K - co), dst + (i + 1) * last, 0.f);
+  }
 }
 
 /// Output rows [first, last) of the convolution of one sample with K filters
 /// over window G (HWC in, HWC out), bias and the fused epilogue `act`
 /// included. `scratch` holds conv_plan<G, K>::scratch_floats floats, of this
-/// call alone: calls on disjoint rows may run at once, each with its own.
+/// call alone: calls on disjoint rows may run at once, each with its own (and,
+/// where the plan packs, its own copy of the weights).
 /// Every output is computed the same way whatever the rows asked for.
-template <window2d G, std::size_t K, class Act = identity, std::size_t Pixels = 0, std::size_t Vectors = 0>
+template <window2d G, std::size_t K, class Act = identity, std::size_t Pixels = 0, std::size_t Vectors = 0,
+          packing Packing = packing::rule>
 TYPENET_RANGE_KERNEL void conv_rows(const float* in, const float* weights, const float* biases, float* out,
                                     float* scratch, Act act, std::size_t first, std::size_t last) {
-  using P = conv_plan<G, K, Pixels, Vectors>;
+  using P = conv_plan<G, K, Pixels, Vectors, Packing>;
   if (first >= last) return;
   if constexpr (!simd::available) {
     reference::conv<G, K, float>(in, weights, biases, out, first, last);
@@ -190,13 +240,20 @@ TYPENET_RANGE_KERNEL void conv_rows(const float* in, const float* weights, const
       src = scratch;
     }
     constexpr std::size_t block = P::V * P::W, co = P::plain_blocks * block;
+    const float* w = weights;  // each block's weights: at w + cb * block_stride, WS floats a step
+    if constexpr (P::packs) {
+      pack_weights<P>(weights, scratch + P::packed_offset);
+      w = scratch + P::packed_offset;
+    }
+    constexpr std::size_t WS = P::packs ? block : P::K, last_WS = P::packs ? P::last_V * P::W : P::K;
+    constexpr std::size_t block_stride = P::packs ? P::window_steps * block : block;
     auto plain = [&](std::size_t oh, std::size_t cb) {
-      conv_row<P, P::V, false>(src + oh * P::SH * P::PW * P::C, weights + cb * block, biases + cb * block,
-                               out + oh * P::OW * P::K + cb * block, from_channel(act, cb * block));
+      conv_row<P, P::V, false, WS>(src + oh * P::SH * P::PW * P::C, w + cb * block_stride, biases + cb * block,
+                                   out + oh * P::OW * P::K + cb * block, from_channel(act, cb * block));
     };
     auto last_block = [&](std::size_t oh) {
-      conv_row<P, P::last_V, P::tail != 0>(src + oh * P::SH * P::PW * P::C, weights + co, biases + co,
-                                           out + oh * P::OW * P::K + co, from_channel(act, co));
+      conv_row<P, P::last_V, P::tail != 0, last_WS>(src + oh * P::SH * P::PW * P::C, w + P::plain_blocks * block_stride,
+                                                    biases + co, out + oh * P::OW * P::K + co, from_channel(act, co));
     };
     if constexpr (P::blocks_outer) {
       for (std::size_t cb = 0; cb < P::plain_blocks; ++cb)
