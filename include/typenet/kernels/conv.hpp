@@ -172,12 +172,7 @@ template <class P, std::size_t R, std::size_t V, bool Partial, std::size_t WS, c
     for (std::size_t kw = 0; kw < P::KW; ++kw) {
       const float* xk = x + (kh * P::PW + kw) * C;
       const float* wk = w + (kh * P::KW + kw) * C * WS;
-      // One channel at a time. Unrolled (g++ does so by itself for 3 channels), the loads of every
-      // channel's weights came first and, with the accumulators, overflowed the registers: on AVX2
-      // the 6 x 2 tile then spilled inside the window's loop and the 3-channel 5x5 and 7x7
-      // convolutions ran at 45-57 GFLOP/s instead of 63-102 (benchmarks/run-tiles).
-      TYPENET_NO_UNROLL
-      for (std::size_t c = 0; c < C; ++c) {
+      auto step = [&](std::size_t c) {
         vec wv[V];
         TYPENET_UNROLL
         for (std::size_t v = 0; v < V; ++v) wv[v] = vec::load_unaligned(wk + c * WS + v * W);
@@ -187,7 +182,24 @@ template <class P, std::size_t R, std::size_t V, bool Partial, std::size_t WS, c
           TYPENET_UNROLL
           for (std::size_t v = 0; v < V; ++v) acc[r][v] = xsimd::fma(xv, wv[v], acc[r][v]);
         }
+      };
+      // Few channels: one at a time. Unrolled (g++ does so by itself for 3 channels), the loads of
+      // every channel's weights came first and, with the accumulators, overflowed the registers:
+      // on AVX2 the 6 x 2 tile then spilled inside the window's loop and the 3-channel 5x5 and 7x7
+      // convolutions ran at 45-57 GFLOP/s instead of 63-102 (benchmarks/run-tiles).
+      // 8 channels or more: four at a time, the loop's own instructions (two pointer additions,
+      // a compare and a branch a step, taking issue slots from the FMAs) a quarter as many. On the
+      // Intel Xeon of docs/performance.md ("Four channels a step") 3x3 64 -> 64 on 32x32 went from
+      // 104-108 to 111-117 GFLOP/s on AVX2 and 156-161 to 174-176 on AVX-512; eight at a time
+      // was no better.
+      constexpr std::size_t unrolled = C >= 8 ? C / 4 * 4 : 0;
+      TYPENET_NO_UNROLL
+      for (std::size_t c = 0; c < unrolled; c += 4) {
+        TYPENET_UNROLL
+        for (std::size_t u = 0; u < 4; ++u) step(c + u);
       }
+      TYPENET_NO_UNROLL
+      for (std::size_t c = unrolled; c < C; ++c) step(c);
     }
   store_tile<R, V, Partial>(acc, y, K, P::tail, act);
 }
