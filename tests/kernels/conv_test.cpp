@@ -5,6 +5,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
+#include <limits>
+#include <vector>
 
 namespace {
 using namespace typenet;
@@ -68,6 +71,39 @@ TEST_CASE("conv: weight-heavy layers (blocks of channels outer, tiles of 1 to 4 
   check_against_reference<heavy>();
   check_against_reference<network<input<5, 5, 64>, conv<filters<333>, kernel<3>, pad<1>>, relu>>();
   check_against_reference<network<input<14, 14, 128>, conv<filters<160>, kernel<3>, pad<1>>>>();
+}
+
+/// conv_rows on rows [0, k) and [k, OH) (each with a scratch of its own, as two threads would)
+/// gives conv's bits on every row, for every k.
+template <window2d G, std::size_t K>
+void check_row_ranges() {
+  std::mt19937_64 g(testing::fresh_seed());
+  const std::size_t slack = simd::read_slack, scratch = kernels::conv_plan<G, K>::scratch_floats + slack;
+  std::vector<float> x(G.in_height * G.in_width * G.channels + slack), w(G.window_height * G.window_width * G.channels * K + slack),
+      b(K + slack), whole(G.out_height * G.out_width * K), s1(scratch), s2(scratch);
+  testing::fill(x, g);
+  testing::fill(w, g);
+  testing::fill(b, g);
+  kernels::conv<G, K>(x.data(), w.data(), b.data(), whole.data(), s1.data());
+  for (std::size_t k = 1; k < G.out_height; ++k) {
+    std::vector<float> parts(whole.size(), std::numeric_limits<float>::quiet_NaN());
+    kernels::conv_rows<G, K>(x.data(), w.data(), b.data(), parts.data(), s1.data(), kernels::identity{}, 0, k);
+    kernels::conv_rows<G, K>(x.data(), w.data(), b.data(), parts.data(), s2.data(), kernels::identity{}, k, G.out_height);
+    INFO("rows split at " << k);
+    CHECK(std::memcmp(parts.data(), whole.data(), whole.size() * sizeof(float)) == 0);
+  }
+}
+
+TEST_CASE("conv: tiles of whole rows on short rows (a weight-heavy 7x7 and 5x5), split between threads anywhere") {
+  // On AVX-512 both take tiles of two rows (conv_plan::RT); an odd count of rows, or a split
+  // between the rows of a tile, leaves rows to tiles of one. Other ISAs: tiles of one row.
+  constexpr window2d seven{7, 7, 128, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1}, five{5, 5, 64, 5, 5, 3, 3, 1, 1, 1, 1, 1, 1};
+  constexpr bool avx512 = simd::lanes == 16 && simd::registers == 32;
+  static_assert(!avx512 || (kernels::conv_plan<seven, 69>::RT == 2 && kernels::conv_plan<five, 333>::RT == 2));
+  check_row_ranges<seven, 69>();
+  check_row_ranges<five, 333>();
+  check_row_ranges<window2d{4, 4, 512, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1}, 512>();
+  check_against_reference<network<input<4, 4, 512>, conv<filters<512>, kernel<3>, pad<1>>>>();
 }
 
 TEST_CASE("conv: packed weights (each block's weights copied together first), a partial last block") {

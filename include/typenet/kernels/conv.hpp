@@ -16,13 +16,15 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
+#include <type_traits>
 
 namespace typenet::kernels {
 inline namespace TYPENET_ISA_NAMESPACE {
 
-/// A register tile: `pixels` output pixels of a row x `vectors` vectors of output channels.
+/// A register tile: `pixels` output pixels of a row x `vectors` vectors of output channels; with
+/// `rows` above 1, the tile holds that many whole output rows (pixels = rows x the row's width).
 struct conv_tile_shape {
-  std::size_t pixels = 0, vectors = 0;
+  std::size_t pixels = 0, vectors = 0, rows = 1;
 };
 
 /// The padded input copy of the conv kernel: rows and columns, big enough for every window
@@ -57,7 +59,7 @@ inline constexpr bool weight_heavy =
 /// - two vectors of channels; one when the filters fit in one; three when they fill exactly
 ///   three (on AVX2 20 filters in one block of 4 x 3 beat a block of 6 x 2 and one of 6 x 1 by
 ///   1.2x); for a weight-heavy layer, the most vectors, up to 4, that keep the fewest tiles
-///   per row;
+///   per row, or on rows short enough, whole rows a tile (below);
 /// - the fewest tiles per output row; conv_plan makes them as even as they can be (a row of 32
 ///   on AVX-512: 11 + 11 + 10, not 14 + 14 + 4; on AVX2 6 6 5 5 5 5, not 6 6 6 6 6 2).
 template <window2d G, std::size_t K>
@@ -70,9 +72,24 @@ constexpr conv_tile_shape default_conv_tile() {
   };
   auto tiles = [&](std::size_t v) { return (G.out_width + most_pixels(v) - 1) / most_pixels(v); };
   std::size_t v = vectors == 3 ? 3 : std::min(vectors, std::size_t{2});
-  if (weight_heavy<G, K>)  // the most vectors (up to 4) that keep the fewest tiles per row
-    for (std::size_t u = 1; u <= std::min(vectors, std::size_t{4}); ++u)
+  if (weight_heavy<G, K>) {
+    // Short rows (ResNet's last stage, 7 wide): whole rows a tile, the most vectors (2 to 4)
+    // that leave room for two rows or more. On AVX-512 3x3 512 -> 512 on 7x7 went from 91-95 to
+    // 104-105 GFLOP/s in tiles of 14 x 2 (two rows) instead of 7 x 3, and on 4x4 from 47-49 to
+    // 55-56 in 8 x 3 instead of 4 x 4. With one vector (AVX2's room) it paid on 7x7 (45 -> 48-51)
+    // but not on 4x4 (12 x 1 at 22-24 against 4 x 3 at 39-40): one vector's broadcasts are as
+    // many as its FMAs.
+    auto room = [](std::size_t u) { return std::min<std::size_t>(14, (simd::registers - u - 1) / u); };
+    std::size_t rows_v = 0;
+    for (std::size_t u = 2; u <= std::min(vectors, std::size_t{4}); ++u)
+      if (G.out_height >= 2 && room(u) >= 2 * G.out_width) rows_v = u;
+    if (rows_v != 0) {
+      const std::size_t rows = std::min(room(rows_v) / G.out_width, G.out_height);
+      return {rows * G.out_width, rows_v, rows};
+    }
+    for (std::size_t u = 1; u <= std::min(vectors, std::size_t{4}); ++u)  // the most vectors (up to 4) that keep the fewest tiles per row
       if (tiles(u) < tiles(v) || (tiles(u) == tiles(v) && u > v)) v = u;
+  }
   return {(G.out_width + tiles(v) - 1) / tiles(v), v};
 }
 
@@ -126,10 +143,12 @@ struct conv_plan {
   /// A row of OW pixels in row_tiles tiles of at most T.pixels, as even as they can be: big_tiles
   /// of R pixels, then the rest of R - 1 (a row of 32 in tiles of at most 6: 6 6 5 5 5 5, not
   /// 6 6 6 6 6 2, whose 2 x 2 tile has too few accumulators to keep the FMA units busy).
+  /// Output rows a tile holds (then R = RT x OW, one tile a row group): 1 but on short rows.
+  static constexpr std::size_t RT = Pixels == 0 && T.rows > 1 ? T.rows : 1;
   static constexpr std::size_t most_pixels = std::clamp<std::size_t>(T.pixels, 1, OW);
-  static constexpr std::size_t row_tiles = (OW + most_pixels - 1) / most_pixels;
-  static constexpr std::size_t R = (OW + row_tiles - 1) / row_tiles;
-  static constexpr std::size_t big_tiles = OW - row_tiles * (R - 1);
+  static constexpr std::size_t row_tiles = RT > 1 ? 1 : (OW + most_pixels - 1) / most_pixels;
+  static constexpr std::size_t R = RT > 1 ? RT * OW : (OW + row_tiles - 1) / row_tiles;
+  static constexpr std::size_t big_tiles = RT > 1 ? 1 : OW - row_tiles * (R - 1);
   static constexpr std::size_t last_V = vectors % V == 0 ? V : vectors % V;
   static constexpr std::size_t plain_blocks = (vectors - last_V) / V;
   static constexpr std::size_t tail = K % W;  // lanes used in the last vector (0: all)
@@ -178,7 +197,7 @@ template <class P, std::size_t R, std::size_t V, bool Partial, std::size_t WS, c
         for (std::size_t v = 0; v < V; ++v) wv[v] = vec::load_unaligned(wk + c * WS + v * W);
         TYPENET_UNROLL
         for (std::size_t r = 0; r < R; ++r) {
-          const vec xv(xk[r * P::SW * C + c]);
+          const vec xv(xk[(r / P::OW) * P::SH * P::PW * C + (r % P::OW) * P::SW * C + c]);
           TYPENET_UNROLL
           for (std::size_t v = 0; v < V; ++v) acc[r][v] = xsimd::fma(xv, wv[v], acc[r][v]);
         }
@@ -259,22 +278,37 @@ TYPENET_RANGE_KERNEL void conv_rows(const float* in, const float* weights, const
     }
     constexpr std::size_t WS = P::packs ? block : P::K, last_WS = P::packs ? P::last_V * P::W : P::K;
     constexpr std::size_t block_stride = P::packs ? P::window_steps * block : block;
-    auto plain = [&](std::size_t oh, std::size_t cb) {
-      conv_row<P, P::V, false, WS>(src + oh * P::SH * P::PW * P::C, w + cb * block_stride, biases + cb * block,
+    // Q: P, or for the rows left over when P's tiles hold several rows (P::RT), the same plan
+    // with one row a tile (the same blocks, the same weights, the same order of additions).
+    auto plain = [&]<class Q>(std::type_identity<Q>, std::size_t oh, std::size_t cb) {
+      conv_row<Q, P::V, false, WS>(src + oh * P::SH * P::PW * P::C, w + cb * block_stride, biases + cb * block,
                                    out + oh * P::OW * P::K + cb * block, from_channel(act, cb * block));
     };
-    auto last_block = [&](std::size_t oh) {
-      conv_row<P, P::last_V, P::tail != 0, last_WS>(src + oh * P::SH * P::PW * P::C, w + P::plain_blocks * block_stride,
+    auto last_block = [&]<class Q>(std::type_identity<Q>, std::size_t oh) {
+      conv_row<Q, P::last_V, P::tail != 0, last_WS>(src + oh * P::SH * P::PW * P::C, w + P::plain_blocks * block_stride,
                                                     biases + co, out + oh * P::OW * P::K + co, from_channel(act, co));
     };
-    if constexpr (P::blocks_outer) {
+    constexpr std::type_identity<P> whole{};
+    if constexpr (P::RT > 1) {
+      static_assert(P::blocks_outer);
+      using P1 = conv_plan<G, K, P::OW, P::V, Packing>;  // one row a tile
+      static_assert(P1::RT == 1 && P1::R == P::OW && P1::V == P::V && P1::packs == P::packs);
+      constexpr std::type_identity<P1> single{};
+      const std::size_t grouped = first + (last - first) / P::RT * P::RT;
+      for (std::size_t cb = 0; cb < P::plain_blocks; ++cb) {
+        for (std::size_t oh = first; oh < grouped; oh += P::RT) plain(whole, oh, cb);
+        for (std::size_t oh = grouped; oh < last; ++oh) plain(single, oh, cb);
+      }
+      for (std::size_t oh = first; oh < grouped; oh += P::RT) last_block(whole, oh);
+      for (std::size_t oh = grouped; oh < last; ++oh) last_block(single, oh);
+    } else if constexpr (P::blocks_outer) {
       for (std::size_t cb = 0; cb < P::plain_blocks; ++cb)
-        for (std::size_t oh = first; oh < last; ++oh) plain(oh, cb);
-      for (std::size_t oh = first; oh < last; ++oh) last_block(oh);
+        for (std::size_t oh = first; oh < last; ++oh) plain(whole, oh, cb);
+      for (std::size_t oh = first; oh < last; ++oh) last_block(whole, oh);
     } else {
       for (std::size_t oh = first; oh < last; ++oh) {
-        for (std::size_t cb = 0; cb < P::plain_blocks; ++cb) plain(oh, cb);
-        last_block(oh);
+        for (std::size_t cb = 0; cb < P::plain_blocks; ++cb) plain(whole, oh, cb);
+        last_block(whole, oh);
       }
     }
   }
