@@ -87,7 +87,8 @@ constexpr conv_tile_shape default_conv_tile() {
       const std::size_t rows = std::min(room(rows_v) / G.out_width, G.out_height);
       return {rows * G.out_width, rows_v, rows};
     }
-    for (std::size_t u = 1; u <= std::min(vectors, std::size_t{4}); ++u)  // the most vectors (up to 4) that keep the fewest tiles per row
+    // Otherwise the most vectors (up to 4) that keep the fewest tiles per row.
+    for (std::size_t u = 1; u <= std::min(vectors, std::size_t{4}); ++u)
       if (tiles(u) < tiles(v) || (tiles(u) == tiles(v) && u > v)) v = u;
   }
   return {(G.out_width + tiles(v) - 1) / tiles(v), v};
@@ -123,8 +124,8 @@ struct conv_plan {
   /// weights are in order already), either
   /// - a block fits in 40 kB once packed (L1 holds it through a row's tiles) and the output has
   ///   256 pixels or more to pay for the copy (CIFAR's 3x3 32 -> 64 on 16x16 on AVX-512: 158 ->
-  ///   178 GFLOP/s; on AVX2, where L2 keeps up with half the FMAs, such layers took 0.96-1.07x
-  ///   the time);
+  ///   178 GFLOP/s; on AVX2, where L2 keeps up with half the FMAs, such layers ran 0.96-1.07x
+  ///   as fast packed);
   /// - or the weights outgrow 2 MB (an L2; steps 1 kB or more apart cross a page every 4 steps),
   ///   with 16 output pixels or more (ResNet's 3x3 512 -> 512 on 7x7: 18 -> 46 GFLOP/s on AVX2,
   ///   57 -> 94 on AVX-512; on 2x2 the copy cost more than it saved).
@@ -140,11 +141,11 @@ struct conv_plan {
   static constexpr std::size_t packed_offset = (padded_floats + 15) / 16 * 16;
   static constexpr std::size_t packed_floats = packs ? window_steps * vectors * W : 0;
   static constexpr std::size_t scratch_floats = packs ? packed_offset + packed_floats : padded_floats;
+  /// Output rows a tile holds (then R = RT x OW, one tile a group of rows): 1 but on short rows.
+  static constexpr std::size_t RT = Pixels == 0 && T.rows > 1 ? T.rows : 1;
   /// A row of OW pixels in row_tiles tiles of at most T.pixels, as even as they can be: big_tiles
   /// of R pixels, then the rest of R - 1 (a row of 32 in tiles of at most 6: 6 6 5 5 5 5, not
   /// 6 6 6 6 6 2, whose 2 x 2 tile has too few accumulators to keep the FMA units busy).
-  /// Output rows a tile holds (then R = RT x OW, one tile a row group): 1 but on short rows.
-  static constexpr std::size_t RT = Pixels == 0 && T.rows > 1 ? T.rows : 1;
   static constexpr std::size_t most_pixels = std::clamp<std::size_t>(T.pixels, 1, OW);
   static constexpr std::size_t row_tiles = RT > 1 ? 1 : (OW + most_pixels - 1) / most_pixels;
   static constexpr std::size_t R = RT > 1 ? RT * OW : (OW + row_tiles - 1) / row_tiles;
@@ -240,7 +241,8 @@ inline void pack_weights(const float* w, float* packed) {
   constexpr std::size_t block = P::V * P::W, co = P::plain_blocks * block, last = P::last_V * P::W;
   for (std::size_t cb = 0; cb < P::plain_blocks; ++cb) {
     float* dst = packed + cb * P::window_steps * block;
-    for (std::size_t i = 0; i < P::window_steps; ++i) std::memcpy(dst + i * block, w + i * P::K + cb * block, block * sizeof(float));
+    for (std::size_t i = 0; i < P::window_steps; ++i)
+      std::memcpy(dst + i * block, w + i * P::K + cb * block, block * sizeof(float));
   }
   float* dst = packed + P::plain_blocks * P::window_steps * block;
   for (std::size_t i = 0; i < P::window_steps; ++i) {
