@@ -79,10 +79,7 @@ std::vector<double> median_times(const std::vector<std::function<void()>>& fs, c
 
 /// Scratch for any tile and packing of K filters over G: the padded input, then every weight vector.
 template <tn::window2d G, std::size_t K>
-constexpr std::size_t most_scratch = kn::conv_plan<G, K>::packed_offset + G.window_height * G.window_width *
-                                                                               G.channels *
-                                                                               ((K + tn::simd::lanes - 1) / tn::simd::lanes) *
-                                                                               tn::simd::lanes;
+constexpr std::size_t most_scratch = kn::conv_plan<G, K>::packed_offset + kn::conv_plan<G, K>::weight_floats;
 
 /// Random inputs, weights and biases for K filters over G, an output and a scratch.
 template <tn::window2d G, std::size_t K>

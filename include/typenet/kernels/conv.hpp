@@ -139,7 +139,8 @@ struct conv_plan {
   /// The packed weights, after the padded input (on a 64-byte boundary): every vector of every
   /// step, the last one's lanes past K zero.
   static constexpr std::size_t packed_offset = (padded_floats + 15) / 16 * 16;
-  static constexpr std::size_t packed_floats = packs ? window_steps * vectors * W : 0;
+  static constexpr std::size_t weight_floats = window_steps * vectors * W;  // packed, whatever the tile
+  static constexpr std::size_t packed_floats = packs ? weight_floats : 0;
   static constexpr std::size_t scratch_floats = packs ? packed_offset + packed_floats : padded_floats;
   /// Output rows a tile holds (then R = RT x OW, one tile a group of rows): 1 but on short rows.
   static constexpr std::size_t RT = Pixels == 0 && T.rows > 1 ? T.rows : 1;
@@ -291,10 +292,10 @@ TYPENET_RANGE_KERNEL void conv_rows(const float* in, const float* weights, const
                                                     biases + co, out + oh * P::OW * P::K + co, from_channel(act, co));
     };
     constexpr std::type_identity<P> whole{};
-    if constexpr (P::RT > 1) {
-      static_assert(P::blocks_outer);
-      using P1 = conv_plan<G, K, P::OW, P::V, Packing>;  // one row a tile
-      static_assert(P1::RT == 1 && P1::R == P::OW && P1::V == P::V && P1::packs == P::packs);
+    if constexpr (P::blocks_outer) {
+      // Tiles of RT rows, then one row a tile for the rows left over (none when RT is 1).
+      using P1 = std::conditional_t<(P::RT > 1), conv_plan<G, K, P::OW, P::V, Packing>, P>;
+      static_assert(P1::RT == 1 && P1::V == P::V && P1::packs == P::packs && (P::RT == 1 || P1::R == P::OW));
       constexpr std::type_identity<P1> single{};
       const std::size_t grouped = first + (last - first) / P::RT * P::RT;
       for (std::size_t cb = 0; cb < P::plain_blocks; ++cb) {
@@ -303,10 +304,6 @@ TYPENET_RANGE_KERNEL void conv_rows(const float* in, const float* weights, const
       }
       for (std::size_t oh = first; oh < grouped; oh += P::RT) last_block(whole, oh);
       for (std::size_t oh = grouped; oh < last; ++oh) last_block(single, oh);
-    } else if constexpr (P::blocks_outer) {
-      for (std::size_t cb = 0; cb < P::plain_blocks; ++cb)
-        for (std::size_t oh = first; oh < last; ++oh) plain(whole, oh, cb);
-      for (std::size_t oh = first; oh < last; ++oh) last_block(whole, oh);
     } else {
       for (std::size_t oh = first; oh < last; ++oh) {
         for (std::size_t cb = 0; cb < P::plain_blocks; ++cb) plain(whole, oh, cb);
