@@ -201,7 +201,7 @@ template <class P, std::size_t R, std::size_t V, bool Partial, std::size_t WS, c
         for (std::size_t r = 0; r < R; ++r) {
           const vec xv(xk[(r / P::OW) * P::SH * P::PW * C + (r % P::OW) * P::SW * C + c]);
           TYPENET_UNROLL
-          for (std::size_t v = 0; v < V; ++v) acc[r][v] = xsimd::fma(xv, wv[v], acc[r][v]);
+          for (std::size_t v = 0; v < V; ++v) acc[r][v] = simd::fma(xv, wv[v], acc[r][v]);
         }
       };
       // Few channels: one at a time. Unrolled (g++ does so by itself for 3 channels), the loads of

@@ -70,7 +70,7 @@ inline void conv_weight_tile(const float* x, const float* g, float* gw, std::siz
       for (std::size_t r = 0; r < R; ++r) {
         const vec xv(xr[ow * P::SW * C + r]);
         TYPENET_UNROLL
-        for (std::size_t v = 0; v < V; ++v) acc[r][v] = xsimd::fma(xv, gv[v], acc[r][v]);
+        for (std::size_t v = 0; v < V; ++v) acc[r][v] = simd::fma(xv, gv[v], acc[r][v]);
       }
     }
   }
@@ -114,7 +114,7 @@ inline void conv_input_block(const float* w, const float* g, float* dst, std::si
   for (std::size_t k = 0; k < P::K; ++k) {
     const vec gk(g[k]);
     TYPENET_UNROLL
-    for (std::size_t v = 0; v < NV; ++v) acc[v] = xsimd::fma(gk, vec::load_unaligned(w + k * CP + (c0 + v) * W), acc[v]);
+    for (std::size_t v = 0; v < NV; ++v) acc[v] = simd::fma(gk, vec::load_unaligned(w + k * CP + (c0 + v) * W), acc[v]);
   }
   TYPENET_UNROLL
   for (std::size_t v = 0; v < NV; ++v) {

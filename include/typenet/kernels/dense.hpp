@@ -66,13 +66,13 @@ inline void dense_block(const float* in, const float* w, const float* b, float* 
       const vec x(in[i + s]);
       TYPENET_UNROLL
       for (std::size_t v = 0; v < V; ++v)
-        acc[s][v] = xsimd::fma(x, vec::load_unaligned(w + (i + s) * Units + v * W), acc[s][v]);
+        acc[s][v] = simd::fma(x, vec::load_unaligned(w + (i + s) * Units + v * W), acc[s][v]);
     }
   }
   for (std::size_t i = first + steps * S; i < last; ++i) {
     const vec x(in[i]);
     TYPENET_UNROLL
-    for (std::size_t v = 0; v < V; ++v) acc[0][v] = xsimd::fma(x, vec::load_unaligned(w + i * Units + v * W), acc[0][v]);
+    for (std::size_t v = 0; v < V; ++v) acc[0][v] = simd::fma(x, vec::load_unaligned(w + i * Units + v * W), acc[0][v]);
   }
   if constexpr (S == 1)
     if (last != Inputs) return store_tile<1, V, Partial>(acc, y, 0, P::tail, identity{});
@@ -170,7 +170,7 @@ inline void dense_rows(const float* in, std::size_t in_stride, const float* w, c
     for (std::size_t r = 0; r < Rows; ++r) {
       const vec x(in[r * in_stride + i]);
       TYPENET_UNROLL
-      for (std::size_t v = 0; v < V; ++v) acc[r][v] = xsimd::fma(x, wv[v], acc[r][v]);
+      for (std::size_t v = 0; v < V; ++v) acc[r][v] = simd::fma(x, wv[v], acc[r][v]);
     }
   }
   if (last == Inputs)

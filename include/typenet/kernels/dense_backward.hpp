@@ -62,7 +62,7 @@ void dense_backward(const float* x, const float* weights, const float* g, float*
           const vec xv(x[s * Inputs + i]);
           TYPENET_UNROLL
           for (std::size_t b = 0; b < B; ++b)
-            if (v0 + b < V) acc[b] = xsimd::fma(xv, vec::load_unaligned(g + s * Units + (v0 + b) * W), acc[b]);
+            if (v0 + b < V) acc[b] = simd::fma(xv, vec::load_unaligned(g + s * Units + (v0 + b) * W), acc[b]);
         }
         for (std::size_t b = 0; b < B && v0 + b < V; ++b) {
           if (tail != 0 && v0 + b == V - 1)
@@ -80,10 +80,10 @@ void dense_backward(const float* x, const float* weights, const float* g, float*
       for (std::size_t s = 0; s < samples; ++s) {
         const float* gs = g + s * Units;
         vec acc(0.f);
-        for (std::size_t v = 0; v + 1 < V; ++v) acc = xsimd::fma(vec::load_unaligned(w + v * W), vec::load_unaligned(gs + v * W), acc);
+        for (std::size_t v = 0; v + 1 < V; ++v) acc = simd::fma(vec::load_unaligned(w + v * W), vec::load_unaligned(gs + v * W), acc);
         const vec last_w = xsimd::select(keep, vec::load_unaligned(w + (V - 1) * W), vec(0.f));
         const vec last_g = xsimd::select(keep, vec::load_unaligned(gs + (V - 1) * W), vec(0.f));
-        acc = xsimd::fma(last_w, last_g, acc);
+        acc = simd::fma(last_w, last_g, acc);
         grad_in[s * Inputs + i] = xsimd::hadd(acc);
       }
     }

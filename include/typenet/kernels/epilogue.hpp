@@ -65,7 +65,7 @@ struct channel_affine {
   Next next;
 
   simd::vec operator()(simd::vec x, std::size_t c) const {
-    return next(xsimd::fma(x, simd::vec::load_unaligned(scale + c), simd::vec::load_unaligned(shift + c)));
+    return next(simd::fma(x, simd::vec::load_unaligned(scale + c), simd::vec::load_unaligned(shift + c)));
   }
   float operator()(float x, std::size_t c) const { return next(x * scale[c] + shift[c]); }
   channel_affine from(std::size_t first) const { return {scale + first, shift + first, next}; }

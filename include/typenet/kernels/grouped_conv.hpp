@@ -45,7 +45,7 @@ TYPENET_RANGE_KERNEL void grouped_conv_rows(const float* in, const float* weight
             const float* x = in + (ih * G.in_width + cols.first) * C + c;
             const float* w = weights + (kh * KW + kw0) * C + c;
             for (std::size_t iw = cols.first; iw < cols.last; ++iw, x += C, w += C)
-              acc = xsimd::fma(vec::load_unaligned(x), vec::load_unaligned(w), acc);
+              acc = simd::fma(vec::load_unaligned(x), vec::load_unaligned(w), acc);
           }
           apply(act, acc, c).store_unaligned(y + c);
         }

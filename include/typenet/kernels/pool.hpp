@@ -30,10 +30,10 @@ inline bool has_nan_or_inf(const float* x, std::size_t n) {
   vec s0(0.f), s1(0.f), s2(0.f), s3(0.f);
   std::size_t i = 0;
   for (; i + 4 * W <= n; i += 4 * W) {
-    s0 = xsimd::fma(vec::load_unaligned(x + i), vec(0.f), s0);
-    s1 = xsimd::fma(vec::load_unaligned(x + i + W), vec(0.f), s1);
-    s2 = xsimd::fma(vec::load_unaligned(x + i + 2 * W), vec(0.f), s2);
-    s3 = xsimd::fma(vec::load_unaligned(x + i + 3 * W), vec(0.f), s3);
+    s0 = simd::fma(vec::load_unaligned(x + i), vec(0.f), s0);
+    s1 = simd::fma(vec::load_unaligned(x + i + W), vec(0.f), s1);
+    s2 = simd::fma(vec::load_unaligned(x + i + 2 * W), vec(0.f), s2);
+    s3 = simd::fma(vec::load_unaligned(x + i + 3 * W), vec(0.f), s3);
   }
   bool rest = false;
   for (; i < n; ++i) rest = rest || !(x[i] * 0.f == 0.f);

@@ -219,7 +219,7 @@ struct batch_norm {
       float* y = out + p * C;
       if constexpr (full != 0)
         for (std::size_t c = 0; c < full; c += W)
-          act(xsimd::fma(simd::vec::load_unaligned(x + c), simd::vec::load_unaligned(scale + c),
+          act(simd::fma(simd::vec::load_unaligned(x + c), simd::vec::load_unaligned(scale + c),
                          simd::vec::load_unaligned(shift + c)))
               .store_unaligned(y + c);
       for (std::size_t c = full; c < C; ++c) y[c] = act(x[c] * scale[c] + shift[c]);
