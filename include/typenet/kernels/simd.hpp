@@ -69,11 +69,11 @@ inline constexpr bool fma_rounds_once =
     false;
 #endif
 
-/// a x b + c, in one rounding where the target has FMA (fma_rounds_once), else the product rounded, then the
-/// sum. Every kernel multiplies and adds with it, not with xsimd::fma: xsimd 8.1 has no fma for
-/// AVX-512 and falls back to a multiplication and an addition, which g++ contracts into one
-/// instruction and clang 16 does not. Built with clang for AVX-512, the conv kernel then ran
-/// 3x3 64 -> 64 on 32x32 at 100-115 GFLOP/s instead of 150-165 (g++), and rounded twice.
+/// a x b + c: in one rounding where the target has FMA (fma_rounds_once), else the product
+/// rounded, then the sum. Every kernel multiplies and adds with it, not with xsimd::fma: xsimd 8.1
+/// has no fma for AVX-512 and falls back to a multiplication and an addition, which g++ contracts
+/// into one instruction and clang 16 does not. Built with clang for AVX-512, the conv kernel then
+/// ran 3x3 64 -> 64 on 32x32 at 100-115 GFLOP/s instead of 150-165 (g++), and rounded twice.
 template <class V>
 inline V fma(const V& a, const V& b, const V& c) {
   if constexpr (std::is_base_of_v<xsimd::avx512f, typename V::arch_type>)

@@ -220,7 +220,7 @@ struct batch_norm {
       if constexpr (full != 0)
         for (std::size_t c = 0; c < full; c += W)
           act(simd::fma(simd::vec::load_unaligned(x + c), simd::vec::load_unaligned(scale + c),
-                         simd::vec::load_unaligned(shift + c)))
+                        simd::vec::load_unaligned(shift + c)))
               .store_unaligned(y + c);
       for (std::size_t c = full; c < C; ++c) y[c] = act(x[c] * scale[c] + shift[c]);
     }
