@@ -4,6 +4,9 @@
 // (the script builds with optimization for this machine and runs this program).
 // Compiled with TYPENET_BENCH_ONEDNN when oneDNN was found; without it the
 // oneDNN columns read "n/a".
+#include "bench.hpp"
+#include "workloads.hpp"
+
 #include <typenet/model.hpp>
 #include <typenet/models/lenet5.hpp>
 #include <typenet/typenet.hpp>
@@ -42,22 +45,10 @@ namespace tn = typenet;
 
 namespace {
 
-// ---------------------------------------------------------------------------
-// The workloads.
+using namespace typenet_bench;
 
-using w1_lecture_conv = tn::network<tn::input<32, 32, 3>, tn::conv<tn::filters<10>, tn::kernel<5>, tn::stride<1>, tn::pad<2>>>;
-using w2_conv_64_64 = tn::network<tn::input<32, 32, 64>, tn::conv<tn::filters<64>, tn::kernel<3>, tn::pad<1>>>;
-// (56 + 2 - 3) % 2 = 1: the last row and column of the padding are never reached.
-using w3_conv_64_128_s2 =
-    tn::network<tn::input<56, 56, 64>, tn::conv<tn::filters<128>, tn::kernel<3>, tn::stride<2>, tn::pad<1>, tn::round_down>>;
-using w4_max_pool = tn::network<tn::input<32, 32, 64>, tn::max_pool<tn::window<2>, tn::stride<2>>>;
-using w5_lenet5 = tn::models::lenet5;
-using w6_cifar_net =
-    tn::network<tn::input<32, 32, 3>, tn::conv<tn::filters<32>, tn::kernel<3>, tn::pad<1>>, tn::relu,
-                tn::conv<tn::filters<32>, tn::kernel<3>, tn::pad<1>>, tn::relu, tn::max_pool<tn::window<2>>,
-                tn::conv<tn::filters<64>, tn::kernel<3>, tn::pad<1>>, tn::relu,
-                tn::conv<tn::filters<64>, tn::kernel<3>, tn::pad<1>>, tn::relu, tn::max_pool<tn::window<2>>,
-                tn::dense<tn::units<512>>, tn::relu, tn::dense<tn::units<10>>>;
+// ---------------------------------------------------------------------------
+// The workloads: benchmarks/workloads.hpp.
 
 /// How oneDNN is set up for a workload (see the method printed at the top).
 enum class peer_mode {
@@ -77,42 +68,6 @@ struct options {
   std::size_t threads = 1;  // typenet's forward_batch threads, and oneDNN's (OMP_NUM_THREADS)
   std::string only;
 };
-
-using clock_type = std::chrono::steady_clock;
-
-double seconds_of(const std::function<void()>& f, long iterations) {
-  const auto start = clock_type::now();
-  for (long i = 0; i < iterations; ++i) f();
-  return std::chrono::duration<double>(clock_type::now() - start).count();
-}
-
-/// Median seconds per call of each of `fs`: each is warmed up for at least
-/// 0.1 s (and 2 calls) and then timed in `samples` samples, each of as many
-/// calls as last at least `min_time`. The functions take turns sample by
-/// sample, so that a change in the machine's speed affects all of them alike.
-std::vector<double> median_times(const std::vector<std::function<void()>>& fs, int samples, double min_time) {
-  std::vector<long> iterations;
-  for (const auto& f : fs) {
-    double warm = 0;
-    long calls = 0;
-    while (warm < 0.1 || calls < 2) {
-      warm += seconds_of(f, 1);
-      ++calls;
-    }
-    const double one = warm / static_cast<double>(calls);
-    iterations.push_back(std::max(1L, static_cast<long>(std::ceil(min_time / std::max(one, 1e-9)))));
-  }
-  std::vector<std::vector<double>> t(fs.size());
-  for (int s = 0; s < samples; ++s)
-    for (std::size_t i = 0; i < fs.size(); ++i)
-      t[i].push_back(seconds_of(fs[i], iterations[i]) / static_cast<double>(iterations[i]));
-  std::vector<double> medians;
-  for (auto& v : t) {
-    std::sort(v.begin(), v.end());
-    medians.push_back(v[v.size() / 2]);
-  }
-  return medians;
-}
 
 /// The naive loop is slow: one warm-up call, then `samples` single calls.
 double median_time_naive(const std::function<void()>& f, int samples) {
@@ -164,79 +119,7 @@ double peak_gflops(std::size_t threads) {
 }
 
 // ---------------------------------------------------------------------------
-// Formatting.
-
-std::string fmt(const char* format, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, format, v);
-  return buf;
-}
-
-std::string time_text(double s) {
-  if (s < 1e-3) return fmt("%.1f us", s * 1e6);
-  if (s < 1) return fmt("%.3f ms", s * 1e3);
-  return fmt("%.3f s", s);
-}
-
-std::string gflops_text(std::size_t macs, std::size_t batch, double s) {
-  if (macs == 0) return "-";  // pooling: no multiply-accumulates
-  return fmt("%.1f", 2.0 * static_cast<double>(macs) * static_cast<double>(batch) / s / 1e9);
-}
-
-/// A Markdown table whose columns are padded to their widest cell, so it reads
-/// the same in a terminal and in docs/performance.md.
-struct table {
-  std::vector<std::string> head;
-  std::vector<bool> right;  // right-aligned columns
-  std::vector<std::vector<std::string>> rows;
-
-  void print() const {
-    std::vector<std::size_t> w(head.size());
-    for (std::size_t c = 0; c < head.size(); ++c) {
-      w[c] = head[c].size();
-      for (const auto& r : rows) w[c] = std::max(w[c], r[c].size());
-    }
-    // Appends only: g++ 12 reports `"literal" + std::string` as overlapping memcpy (GCC bug 105651).
-    auto line = [&](const std::vector<std::string>& cells) {
-      std::string s = "|";
-      for (std::size_t c = 0; c < cells.size(); ++c) {
-        const std::size_t pad = w[c] - cells[c].size();
-        s.push_back(' ');
-        if (right[c]) s.append(pad, ' ');
-        s.append(cells[c]);
-        if (!right[c]) s.append(pad, ' ');
-        s.append(" |");
-      }
-      std::puts(s.c_str());
-    };
-    line(head);
-    std::string rule = "|";
-    for (std::size_t c = 0; c < head.size(); ++c) {
-      if (!right[c]) rule.push_back(':');
-      rule.append(w[c] + 1, '-');
-      if (right[c]) rule.push_back(':');
-      rule.push_back('|');
-    }
-    std::puts(rule.c_str());
-    for (const auto& r : rows) line(r);
-  }
-};
-
-// ---------------------------------------------------------------------------
 // Environment.
-
-std::string cpu_model() {
-  std::ifstream f("/proc/cpuinfo");
-  std::string line, name = "unknown", family, model;
-  while (std::getline(f, line)) {
-    auto value = [&] { return line.substr(line.find(':') + 2); };
-    if (line.rfind("model name", 0) == 0 && name == "unknown") name = value();
-    else if (line.rfind("cpu family", 0) == 0 && family.empty()) family = value();
-    else if (line.rfind("model\t", 0) == 0 && model.empty()) model = value();
-  }
-  return name + " (family " + family + ", model " + model + "), " + std::to_string(std::thread::hardware_concurrency()) +
-         " logical CPUs";
-}
 
 #ifdef TYPENET_BENCH_ONEDNN
 /// Threads of this process now (/proc/self/status), to show what oneDNN started.
@@ -248,39 +131,6 @@ int process_threads() {
   return -1;
 }
 #endif
-
-std::string compiler() {
-#if defined(__clang__)
-  return "clang++ " __clang_version__;
-#elif defined(__GNUC__)
-  return "g++ " __VERSION__;
-#else
-  return "unknown";
-#endif
-}
-
-// ---------------------------------------------------------------------------
-// Data.
-
-/// 64-byte aligned, as typenet::tensor and oneDNN's own buffers are: a plain
-/// vector's large blocks start 16 bytes into a page, and every AVX-512 load
-/// from them would straddle two cache lines.
-template <class T>
-struct aligned_64 {
-  using value_type = T;
-  aligned_64() = default;
-  template <class U>
-  aligned_64(const aligned_64<U>&) {}
-  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{64})); }
-  void deallocate(T* p, std::size_t) { ::operator delete(p, std::align_val_t{64}); }
-  bool operator==(const aligned_64&) const = default;
-};
-using floats = std::vector<float, aligned_64<float>>;
-
-void fill(std::span<float> v, std::mt19937_64& g, float lo, float hi) {
-  std::uniform_real_distribution<float> d(lo, hi);
-  for (float& x : v) x = d(g);
-}
 
 struct diff {
   double max_abs = 0, max_ref = 0;
