@@ -108,14 +108,18 @@ TEST_CASE("conv: tiles of whole rows on short rows (a weight-heavy 7x7 and 5x5),
 
 TEST_CASE("conv: packed weights (each block's weights copied together first), a partial last block") {
   // Both of conv_plan::packs's cases, on every ISA: blocks of 40 kB or less on 256 pixels or more,
-  // and weights over 2 MB on 16 pixels; 70 and 301 filters leave a partial last vector on every
-  // ISA (its lanes past the filters are zero in the packed copy).
+  // and weights over 2 MB on 64 pixels x 301 filters (above 768 x 16); 70 and 301 filters leave a
+  // partial last vector on every ISA (its lanes past the filters are zero in the packed copy).
   static_assert(kernels::conv_plan<window2d{16, 16, 16, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1}, 70>::packs);
   check_against_reference<network<input<16, 16, 16>, conv<filters<70>, kernel<3>, pad<1>>, relu>>();
-  static_assert(kernels::conv_plan<window2d{4, 4, 256, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1}, 301>::packs);
-  check_against_reference<network<input<4, 4, 256>, conv<filters<301>, kernel<3>, pad<1>>>>();
-  // Not on 2 x 2 pixels (the copy would cost more than it saves), nor with one block of filters.
+  static_assert(kernels::conv_plan<window2d{8, 8, 256, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1}, 301>::packs);
+  check_against_reference<network<input<8, 8, 256>, conv<filters<301>, kernel<3>, pad<1>>>>();
+  // Not on 2 x 2 pixels (the copy would cost more than it saves), nor with one block of filters;
+  // on 4 x 4 x 512 filters (8192) on AVX2 and SSE2's 4 lanes but not on AVX-512 (docs/performance.md,
+  // "Packing the weights of deep layers on small pictures").
   static_assert(!kernels::conv_plan<window2d{2, 2, 256, 2, 2, 3, 3, 1, 1, 1, 1, 1, 1}, 301>::packs);
+  static_assert(kernels::conv_plan<window2d{4, 4, 512, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1}, 512>::packs ==
+                (simd::lanes <= 8));
   static_assert(!kernels::conv_plan<window2d{16, 16, 16, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1}, 8>::packs);
 }
 

@@ -127,14 +127,18 @@ struct conv_plan {
   ///   178 GFLOP/s; on AVX2, where L2 keeps up with half the FMAs, such layers ran 0.96-1.07x
   ///   as fast packed);
   /// - or the weights outgrow 2 MB (an L2; steps 1 kB or more apart cross a page every 4 steps),
-  ///   with 16 output pixels or more (ResNet's 3x3 512 -> 512 on 7x7: 18 -> 46 GFLOP/s on AVX2,
-  ///   57 -> 94 on AVX-512; on 2x2 the copy cost more than it saved).
+  ///   with output pixels x filters at least 768 vectors' lanes (6144 on AVX2, 12288 on AVX-512):
+  ///   each weight is copied once but read once a tile, and read unpacked costs the more the
+  ///   further apart its steps (K floats). ResNet's 3x3 512 -> 512 on 7x7 went from 18 to 46
+  ///   GFLOP/s on AVX2 and 57 to 94 on AVX-512; on 4x4 it ran 1.34-1.42x as fast packed on AVX2
+  ///   and 0.71-0.77x on AVX-512, 256 -> 256 on 6x6 1.23x and 0.78x, on 8x8 1.51x and 1.19x
+  ///   (docs/performance.md, "Packing the weights of deep layers on small pictures").
   static constexpr std::size_t window_steps = KH * KW * C;
   static constexpr bool packs =
       Packing == packing::rule
           ? K >= 64 && vectors > V &&
                 ((window_steps * V * W * sizeof(float) <= (std::size_t{40} << 10) && OH * OW >= 256) ||
-                 (window_steps * K * sizeof(float) > (std::size_t{2} << 20) && OH * OW >= 16))
+                 (window_steps * K * sizeof(float) > (std::size_t{2} << 20) && OH * OW * K >= 768 * W))
           : Packing == packing::always && vectors > V;
   /// The packed weights, after the padded input (on a 64-byte boundary): every vector of every
   /// step, the last one's lanes past K zero.
