@@ -131,7 +131,7 @@ struct conv_plan {
   ///   each weight is copied once but read once a tile, and read unpacked costs the more the
   ///   further apart its steps (K floats). ResNet's 3x3 512 -> 512 on 7x7 went from 18 to 46
   ///   GFLOP/s on AVX2 and 57 to 94 on AVX-512; on 4x4 it ran 1.34-1.42x as fast packed on AVX2
-  ///   and 0.71-0.77x on AVX-512, 256 -> 256 on 6x6 1.23x and 0.78x, on 8x8 1.51x and 1.19x
+  ///   and 0.71-0.77x on AVX-512, 256 -> 256 on 6x6 1.20-1.23x and 0.78x, on 8x8 1.46-1.51x and 1.18-1.19x
   ///   (docs/performance.md, "Packing the weights of deep layers on small pictures").
   static constexpr std::size_t window_steps = KH * KW * C;
   static constexpr bool packs =
