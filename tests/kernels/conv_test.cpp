@@ -106,6 +106,25 @@ TEST_CASE("conv: tiles of whole rows on short rows (a weight-heavy 7x7 and 5x5),
   check_against_reference<network<input<4, 4, 512>, conv<filters<512>, kernel<3>, pad<1>>>>();
 }
 
+TEST_CASE("conv: the input read where it lies (8 channels or more): borders, strides, rounding, rows split") {
+  // conv_plan::direct: no padded copy; the window's rows outside the input are skipped, and in the
+  // tiles that touch a border column the pixels skip its columns outside. Windows with a single
+  // column or row inside (pad 4 on 5x5), asymmetric padding, rounded-up strides that reach past
+  // the padding, a row of one tile touching both borders, rows of many tiles, partial vectors.
+  static_assert(kernels::conv_plan<window2d{8, 8, 16, 12, 12, 5, 5, 1, 1, 4, 4, 4, 4}, 19>::direct);
+  static_assert(!kernels::conv_plan<window2d{8, 8, 4, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1}, 8>::direct);  // 4 channels
+  check_against_reference<network<input<8, 8, 8>, conv<filters<16>, kernel<3>, pad<2>>>>();
+  check_against_reference<network<input<8, 8, 16>, conv<filters<19>, kernel<5>, pad<4>>>>();
+  check_against_reference<network<input<7, 9, 12>, conv<filters<24>, kernel<5, 3>, pad_sides<2, 1, 0, 1>>, relu>>();
+  check_against_reference<network<input<7, 7, 16>, conv<filters<20>, kernel<3>, stride<2>, pad<1>, round_up>>>();
+  check_against_reference<network<input<8, 9, 8>, conv<filters<8>, kernel<2>, stride<3>, pad<1>, round_up>>>();
+  check_against_reference<network<input<2, 2, 8>, conv<filters<16>, kernel<3>, pad<1>>>>();
+  check_against_reference<network<input<5, 40, 8>, conv<filters<35>, kernel<3>, pad<1>>>>();
+  check_against_reference<network<input<9, 9, 17>, conv<filters<70>, kernel<3>, stride<2>, pad<1>, round_down>>>();
+  check_row_ranges<window2d{8, 8, 16, 12, 12, 5, 5, 1, 1, 4, 4, 4, 4}, 19>();
+  check_row_ranges<window2d{7, 7, 16, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1}, 20>();
+}
+
 TEST_CASE("conv: packed weights (each block's weights copied together first), a partial last block") {
   // Both of conv_plan::packs's cases, on every ISA: blocks of 40 kB or less on 256 pixels or more,
   // and weights over 2 MB on 64 pixels x 301 filters (above 768 x 16); 70 and 301 filters leave a

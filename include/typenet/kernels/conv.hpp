@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <cstring>
 #include <type_traits>
+#include <utility>
 
 namespace typenet::kernels {
 inline namespace TYPENET_ISA_NAMESPACE {
@@ -161,6 +162,22 @@ struct conv_plan {
   /// Loop order: blocks of channels outer (each over every row, its weights in cache) for a
   /// weight-heavy layer; rows outer (each row over every block, its input in cache) otherwise.
   static constexpr bool blocks_outer = weight_heavy<G, K>;
+  /// Whether the kernel reads the input where it lies rather than from a padded copy: rows outer,
+  /// 8 channels or more. The window's rows outside the input are skipped (a range a row), and in
+  /// the tiles that touch a border column (known at compile time: columns_inside) so are the
+  /// pixels' columns outside it. In place, the copy had cost more than alone: with it made once
+  /// and then skipped, W3 (3x3 s2 64 -> 128 on 56x56) ran 1.06x as fast on AVX-512 at batch 1
+  /// (docs/performance.md, "Where issue 10 stands").
+  static constexpr bool direct = copies && !blocks_outer && RT == 1 && C >= 8;
+  static constexpr std::size_t IH = G.in_height, IW = G.in_width;
+  /// Whether output column col reads input column col x SW + kw - left (not padding).
+  static constexpr bool column_in(std::size_t col, std::size_t kw) {
+    return col * SW + kw >= left && col * SW + kw < left + IW;
+  }
+  /// Whether every pixel of output columns [col, col + n) reads input columns only.
+  static constexpr bool columns_inside(std::size_t col, std::size_t n) {
+    return col * SW >= left && (col + n - 1) * SW + KW <= left + IW;
+  }
 };
 
 /// Copies the input into the zero-padded scratch volume: rows [first, last) of it (all by default).
@@ -187,10 +204,16 @@ inline void pad_input(const float* in, float* padded, std::size_t in_height, std
 // Not inlined: inlined into the row loops (as it came to be once they were lambdas), the AVX2
 // tile's 12 accumulators shared 16 registers with the loops' values and the CIFAR net took 1.3x
 // as long.
-template <class P, std::size_t R, std::size_t V, bool Partial, std::size_t WS, class Act>
-[[gnu::noinline]] void conv_tile(const float* x, const float* w, const float* b, float* y, Act act) {
+template <class P, std::size_t R, std::size_t V, bool Partial, std::size_t WS, class Act, std::size_t Col0 = 0,
+          bool Guard = false>
+[[gnu::noinline]] void conv_tile(const float* x, const float* w, const float* b, float* y, Act act,
+                                 std::size_t kh0 = 0, std::size_t kh1 = P::KH) {
   using vec = simd::vec;
   constexpr std::size_t W = P::W, C = P::C, K = P::K;
+  // Input row stride (pixels): the input's own when the plan reads it directly (conv_plan::direct).
+  // With Guard, the tile's first output column is Col0 and its pixels skip the window's columns
+  // outside the input (conv_plan::column_in): kw and r are then constants wherever it is asked.
+  constexpr std::size_t RS = P::direct ? P::IW : P::PW;
   vec acc[R][V];
   load_bias(acc, b);
   // The tile's output lines, a few a step of the window (prefetch_tile), where a step is long
@@ -198,10 +221,10 @@ template <class P, std::size_t R, std::size_t V, bool Partial, std::size_t WS, c
   // step's FMAs are few, the output small enough to stay in cache, and LeNet-5 took 1.09-1.13x
   // as long with them.
   constexpr std::size_t lines = R * ((V * W + 15) / 16), per_step = (lines + P::KH * P::KW - 1) / (P::KH * P::KW);
-  for (std::size_t kh = 0; kh < P::KH; ++kh)
-    for (std::size_t kw = 0; kw < P::KW; ++kw) {
+  for (std::size_t kh = kh0; kh < kh1; ++kh) {
+    auto at = [&](auto kw) {  // one step of the window: std::size_t, or a constant in a guarded tile
       if constexpr (C >= 8) prefetch_tile<R, V>(y, K, (kh * P::KW + kw) * per_step, per_step);
-      const float* xk = x + (kh * P::PW + kw) * C;
+      const float* xk = x + (kh * RS + kw) * C;
       const float* wk = w + (kh * P::KW + kw) * C * WS;
       auto step = [&](std::size_t c) {
         vec wv[V];
@@ -209,7 +232,9 @@ template <class P, std::size_t R, std::size_t V, bool Partial, std::size_t WS, c
         for (std::size_t v = 0; v < V; ++v) wv[v] = vec::load_unaligned(wk + c * WS + v * W);
         TYPENET_UNROLL
         for (std::size_t r = 0; r < R; ++r) {
-          const vec xv(xk[(r / P::OW) * P::SH * P::PW * C + (r % P::OW) * P::SW * C + c]);
+          if constexpr (Guard)
+            if (!P::column_in(Col0 + r, kw)) continue;
+          const vec xv(xk[(r / P::OW) * P::SH * RS * C + (r % P::OW) * P::SW * C + c]);
           TYPENET_UNROLL
           for (std::size_t v = 0; v < V; ++v) acc[r][v] = simd::fma(xv, wv[v], acc[r][v]);
         }
@@ -231,7 +256,14 @@ template <class P, std::size_t R, std::size_t V, bool Partial, std::size_t WS, c
       }
       TYPENET_NO_UNROLL
       for (std::size_t c = unrolled; c < C; ++c) step(c);
-    }
+    };
+    if constexpr (Guard)
+      [&]<std::size_t... KW>(std::index_sequence<KW...>) {
+        (at(std::integral_constant<std::size_t, KW>{}), ...);
+      }(std::make_index_sequence<P::KW>{});
+    else
+      for (std::size_t kw = 0; kw < P::KW; ++kw) at(kw);
+  }
   store_tile<R, V, Partial>(acc, y, K, P::tail, act);
 }
 
@@ -243,6 +275,26 @@ inline void conv_row(const float* x, const float* w, const float* b, float* y, A
   if constexpr (P::big_tiles < P::row_tiles)
     for (std::size_t p = P::big_tiles * P::R; p < P::OW; p += P::R - 1)
       conv_tile<P, P::R - 1, V, Partial, WS, Act>(x + p * P::SW * P::C, w, b, y + p * P::K, act);
+}
+
+/// One output row for one block of V channel vectors, the input read where it lies
+/// (conv_plan::direct): `x` is where input column -left of the window's first row would be, rows
+/// [kh0, kh1) of the window are inside the input. The tiles as conv_row's; those that touch a
+/// border column are guarded (conv_tile's Guard), the others all the same function.
+template <class P, std::size_t V, bool Partial, std::size_t WS, class Act>
+inline void conv_row_direct(const float* x, const float* w, const float* b, float* y, Act act, std::size_t kh0,
+                            std::size_t kh1) {
+  [&]<std::size_t... T>(std::index_sequence<T...>) {
+    (
+        [&] {
+          constexpr std::size_t p = T < P::big_tiles ? T * P::R : P::big_tiles * P::R + (T - P::big_tiles) * (P::R - 1);
+          constexpr std::size_t n = T < P::big_tiles ? P::R : P::R - 1;
+          constexpr bool guard = !P::columns_inside(p, n);
+          conv_tile<P, n, V, Partial, WS, Act, guard ? p : 0, guard>(x + p * P::SW * P::C, w, b, y + p * P::K, act, kh0,
+                                                                    kh1);
+        }(),
+        ...);
+  }(std::make_index_sequence<P::row_tiles>{});
 }
 
 /// The weights of each block of V vectors of channels together: block after block, in each the
@@ -279,7 +331,7 @@ TYPENET_RANGE_KERNEL void conv_rows(const float* in, const float* weights, const
     for (std::size_t i = first * G.out_width * K; i < last * G.out_width * K; ++i) out[i] = apply(act, out[i], i % K);
   } else {
     const float* src = in;
-    if constexpr (P::copies) {  // the padded rows these output rows read
+    if constexpr (P::copies && !P::direct) {  // the padded rows these output rows read
       pad_input<P>(in, scratch, G.in_height, G.in_width, first * P::SH, (last - 1) * P::SH + P::KH);
       src = scratch;
     }
@@ -314,6 +366,21 @@ TYPENET_RANGE_KERNEL void conv_rows(const float* in, const float* weights, const
       }
       for (std::size_t oh = first; oh < grouped; oh += P::RT) last_block(whole, oh);
       for (std::size_t oh = grouped; oh < last; ++oh) last_block(single, oh);
+    } else if constexpr (P::direct) {
+      for (std::size_t oh = first; oh < last; ++oh) {
+        const std::ptrdiff_t ih = static_cast<std::ptrdiff_t>(oh * P::SH) - static_cast<std::ptrdiff_t>(P::top);
+        const std::size_t kh0 = ih < 0 ? static_cast<std::size_t>(-ih) : 0;
+        const std::size_t kh1 = static_cast<std::size_t>(
+            std::clamp<std::ptrdiff_t>(static_cast<std::ptrdiff_t>(P::IH) - ih, 0, static_cast<std::ptrdiff_t>(P::KH)));
+        // Input column -left of row ih (outside the input where a padding is; never read there).
+        const float* x = in + (ih * static_cast<std::ptrdiff_t>(P::IW) - static_cast<std::ptrdiff_t>(P::left)) *
+                                  static_cast<std::ptrdiff_t>(P::C);
+        for (std::size_t cb = 0; cb < P::plain_blocks; ++cb)
+          conv_row_direct<P, P::V, false, WS>(x, w + cb * block_stride, biases + cb * block,
+                                              out + oh * P::OW * P::K + cb * block, from_channel(act, cb * block), kh0, kh1);
+        conv_row_direct<P, P::last_V, P::tail != 0, last_WS>(x, w + P::plain_blocks * block_stride, biases + co,
+                                                             out + oh * P::OW * P::K + co, from_channel(act, co), kh0, kh1);
+      }
     } else {
       for (std::size_t oh = first; oh < last; ++oh) {
         for (std::size_t cb = 0; cb < P::plain_blocks; ++cb) plain(whole, oh, cb);
