@@ -3,10 +3,14 @@
 // Each tile keeps R output pixels x V vectors of output channels in registers
 // and walks the window: per (kh, kw, c) it loads V weight vectors and
 // broadcasts R input values. R and V come from the shapes and the register
-// count, so every loop bound is a constant. Padding is materialised once per
-// call in a scratch copy, which leaves the inner loops free of bounds checks;
-// where the filters are many, the weights are copied there too, each block of
-// V vectors' together (conv_plan::packs), so that a tile reads them in order.
+// count, so every loop bound is a constant. With rows outer and 8 channels or
+// more (conv_plan::direct) the tiles read the input where it lies: the window's
+// rows outside it are skipped (a range a row), and the tiles that touch a border
+// column skip its columns outside, decided at compile time. Elsewhere padding is
+// materialised once per call in a scratch copy, which leaves the inner loops free
+// of bounds checks. Where the filters are many, the weights are copied to the
+// scratch too, each block of V vectors' together (conv_plan::packs), so that a
+// tile reads them in order.
 #pragma once
 
 #include <typenet/kernels/epilogue.hpp>
