@@ -226,7 +226,10 @@ template <class P, std::size_t R, std::size_t V, bool Partial, std::size_t WS, c
   // as long with them.
   constexpr std::size_t lines = R * ((V * W + 15) / 16), per_step = (lines + P::KH * P::KW - 1) / (P::KH * P::KW);
   for (std::size_t kh = kh0; kh < kh1; ++kh) {
-    auto at = [&](auto kw) {  // one step of the window: std::size_t, or a constant in a guarded tile
+    // One step of the window (kw: std::size_t, or a constant in a guarded tile). Inlined by force,
+    // as the fold below: clang 16 kept them functions of their own, the accumulators in memory,
+    // and W2 and W3 ran at half the speed.
+    auto at = [&](auto kw) __attribute__((always_inline)) {
       if constexpr (C >= 8) prefetch_tile<R, V>(y, K, (kh * P::KW + kw) * per_step, per_step);
       const float* xk = x + (kh * RS + kw) * C;
       const float* wk = w + (kh * P::KW + kw) * C * WS;
@@ -262,7 +265,7 @@ template <class P, std::size_t R, std::size_t V, bool Partial, std::size_t WS, c
       for (std::size_t c = unrolled; c < C; ++c) step(c);
     };
     if constexpr (Guard)
-      [&]<std::size_t... KW>(std::index_sequence<KW...>) {
+      [&]<std::size_t... KW>(std::index_sequence<KW...>) __attribute__((always_inline)) {
         (at(std::integral_constant<std::size_t, KW>{}), ...);
       }(std::make_index_sequence<P::KW>{});
     else
