@@ -169,9 +169,9 @@ struct conv_plan {
   /// Whether the kernel reads the input where it lies rather than from a padded copy: rows outer,
   /// 8 channels or more. The window's rows outside the input are skipped (a range a row), and in
   /// the tiles that touch a border column (known at compile time: columns_inside) so are the
-  /// pixels' columns outside it. In place, the copy had cost more than alone: with it made once
-  /// and then skipped, W3 (3x3 s2 64 -> 128 on 56x56) ran 1.06x as fast on AVX-512 at batch 1
-  /// (docs/performance.md, "Where issue 10 stands").
+  /// pixels' columns outside it. W3 (3x3 s2 64 -> 128 on 56x56) ran 1.10x as fast at batch 1 on
+  /// AVX-512 and 1.06x on AVX2, W2 1.06x and 1.04x (docs/performance.md, "The input read where it
+  /// lies").
   static constexpr bool direct = copies && !blocks_outer && RT == 1 && C >= 8;
   static constexpr std::size_t IH = G.in_height, IW = G.in_width;
   /// Whether output column col reads input column col x SW + kw - left (not padding).
