@@ -125,6 +125,32 @@ TEST_CASE("conv: the input read where it lies (8 channels or more): borders, str
   check_row_ranges<window2d{7, 7, 16, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1}, 20>();
 }
 
+// conv_plan::ahead_rows, what the tiles of output row oh ask the cache for ahead: the input rows
+// that output row oh + 1 reads and row oh does not, inside the input, none after the last row.
+// Against the rows each output row reads, one by one: strides below, equal to and above the
+// kernel (rows that no window reads), paddings of half the kernel or more, asymmetric.
+template <window2d G, std::size_t K>
+constexpr bool ahead_rows_are_the_next_rows() {
+  using P = kernels::conv_plan<G, K>;
+  auto reads = [](std::size_t oh, std::size_t h) { return h + P::top >= oh * P::SH && h + P::top < oh * P::SH + P::KH; };
+  for (std::size_t oh = 0; oh < P::OH; ++oh) {
+    const auto r = P::ahead_rows(oh);
+    if (r.first > r.last || r.last > P::IH) return false;
+    for (std::size_t h = 0; h < P::IH; ++h) {
+      const bool wanted = oh + 1 < P::OH && reads(oh + 1, h) && !reads(oh, h);
+      if (wanted != (r.first <= h && h < r.last && r.first < r.last)) return false;
+    }
+  }
+  return true;
+}
+static_assert(ahead_rows_are_the_next_rows<window2d{56, 56, 64, 28, 28, 3, 3, 2, 2, 1, 1, 1, 1}, 128>());  // W3
+static_assert(ahead_rows_are_the_next_rows<window2d{32, 32, 64, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1}, 64>());   // W2
+static_assert(ahead_rows_are_the_next_rows<window2d{8, 9, 8, 3, 4, 2, 2, 3, 3, 1, 1, 1, 1}, 8>());         // stride 3, kernel 2
+static_assert(ahead_rows_are_the_next_rows<window2d{8, 8, 16, 12, 12, 5, 5, 1, 1, 4, 4, 4, 4}, 19>());    // pad 4, kernel 5
+static_assert(ahead_rows_are_the_next_rows<window2d{7, 9, 12, 5, 9, 5, 3, 1, 1, 2, 0, 1, 1}, 24>());       // top 2, bottom 0
+static_assert(ahead_rows_are_the_next_rows<window2d{8, 8, 16, 5, 5, 3, 3, 2, 2, 1, 1, 1, 1}, 20>());       // rounded up
+static_assert(kernels::conv_plan<window2d{56, 56, 64, 28, 28, 3, 3, 2, 2, 1, 1, 1, 1}, 128>::ahead_rows(3).first == 8);
+
 TEST_CASE("conv: packed weights (each block's weights copied together first), a partial last block") {
   // Both of conv_plan::packs's cases, on every ISA: blocks of 40 kB or less on 256 pixels or more,
   // and weights over 2 MB on 64 pixels x 301 filters (above 768 x 16); 70 and 301 filters leave a

@@ -174,6 +174,23 @@ struct conv_plan {
   /// lies").
   static constexpr bool direct = copies && !blocks_outer && RT == 1 && C >= 8;
   static constexpr std::size_t IH = G.in_height, IW = G.in_width;
+  /// The input rows that output row oh + 1 reads and row oh does not (none after the last row).
+  static constexpr window_span ahead_rows(std::size_t oh) {
+    if (oh + 1 >= OH) return {0, 0};
+    const window_span now = G.rows(oh), next = G.rows(oh + 1);
+    return {std::min(std::max(next.first, now.last), next.last), next.last};
+  }
+  /// Tiles an output row takes (every block's).
+  static constexpr std::size_t row_calls = row_tiles * ((vectors + V - 1) / V);
+  /// Whether, in a direct plan, the tiles of output row oh ask the cache for ahead_rows(oh), each
+  /// tile a share of their 64-byte lines before it starts (conv_row_direct): with a stride of 2 or
+  /// more, in shares of at most 16 lines. A batch's inputs come from memory, and its samples took
+  /// longer than one sample alone, whose input stays in cache: on AVX2, W3 (3x3 s2 64 -> 128 on
+  /// 56x56, 11-12 lines a tile) ... (docs/performance.md, "The next input rows fetched ahead").
+  /// With stride 1 (one new row an output row, W2) it saved nothing; in shares of 56 lines (W3 on
+  /// AVX-512: 2 tiles a block) nothing either.
+  static constexpr std::size_t ahead_share = (std::min(SH, KH) * IW * C / 16 + row_calls - 1) / row_calls;
+  static constexpr bool fetches_ahead = direct && SH >= 2 && ahead_share <= 16;
   /// Whether output column col reads input column col x SW + kw - left (not padding).
   static constexpr bool column_in(std::size_t col, std::size_t kw) {
     return col * SW + kw >= left && col * SW + kw < left + IW;
@@ -290,10 +307,15 @@ inline void conv_row(const float* x, const float* w, const float* b, float* y, A
 /// border column are guarded (conv_tile's Guard), the others all the same function.
 template <class P, std::size_t V, bool Partial, std::size_t WS, class Act>
 inline void conv_row_direct(const float* x, const float* w, const float* b, float* y, Act act, std::size_t kh0,
-                            std::size_t kh1) {
+                            std::size_t kh1, [[maybe_unused]] const float* ahead, [[maybe_unused]] std::size_t lines,
+                            [[maybe_unused]] std::size_t first_call) {
   [&]<std::size_t... T>(std::index_sequence<T...>) {
     (
         [&] {
+          if constexpr (P::fetches_ahead) {
+            const std::size_t a0 = lines * (first_call + T) / P::row_calls, a1 = lines * (first_call + T + 1) / P::row_calls;
+            for (std::size_t i = a0; i < a1; ++i) __builtin_prefetch(ahead + i * 16, 0, 2);
+          }
           constexpr std::size_t p = T < P::big_tiles ? T * P::R : P::big_tiles * P::R + (T - P::big_tiles) * (P::R - 1);
           constexpr std::size_t n = T < P::big_tiles ? P::R : P::R - 1;
           constexpr bool guard = !P::columns_inside(p, n);
@@ -382,11 +404,18 @@ TYPENET_RANGE_KERNEL void conv_rows(const float* in, const float* weights, const
         // Input column -left of row ih (outside the input where a padding is; never read there).
         const float* x = in + (ih * static_cast<std::ptrdiff_t>(P::IW) - static_cast<std::ptrdiff_t>(P::left)) *
                                   static_cast<std::ptrdiff_t>(P::C);
+        // The input rows the next output row reads and this one does not, asked for ahead (not past
+        // `last`: another call's, maybe another thread's).
+        const window_span next = P::ahead_rows(oh);
+        const float* a = in + next.first * P::IW * P::C;
+        const std::size_t lines = oh + 1 < last ? (next.size() * P::IW * P::C + 15) / 16 : 0;
         for (std::size_t cb = 0; cb < P::plain_blocks; ++cb)
           conv_row_direct<P, P::V, false, WS>(x, w + cb * block_stride, biases + cb * block,
-                                              out + oh * P::OW * P::K + cb * block, from_channel(act, cb * block), kh0, kh1);
+                                              out + oh * P::OW * P::K + cb * block, from_channel(act, cb * block), kh0, kh1, a,
+                                              lines, cb * P::row_tiles);
         conv_row_direct<P, P::last_V, P::tail != 0, last_WS>(x, w + P::plain_blocks * block_stride, biases + co,
-                                                             out + oh * P::OW * P::K + co, from_channel(act, co), kh0, kh1);
+                                                             out + oh * P::OW * P::K + co, from_channel(act, co), kh0, kh1, a,
+                                                             lines, P::plain_blocks * P::row_tiles);
       }
     } else {
       for (std::size_t oh = first; oh < last; ++oh) {
