@@ -39,7 +39,7 @@ template <class Net>
 void split(const char* name, const options& opt, table& t) {
   std::fprintf(stderr, "timing %s ...\n", name);
   using M = tn::model<Net>;
-  constexpr std::size_t in = M::input_shape.size(), out = M::output_shape.size();
+  static constexpr std::size_t in = M::input_shape.size(), out = M::output_shape.size();
   const M m(tn::he_normal{1});
   std::mt19937_64 g(2024);
   floats x(batch * in), y(batch * out);

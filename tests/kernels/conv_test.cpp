@@ -150,6 +150,12 @@ static_assert(ahead_rows_are_the_next_rows<window2d{8, 8, 16, 12, 12, 5, 5, 1, 1
 static_assert(ahead_rows_are_the_next_rows<window2d{7, 9, 12, 5, 9, 5, 3, 1, 1, 2, 0, 1, 1}, 24>());       // top 2, bottom 0
 static_assert(ahead_rows_are_the_next_rows<window2d{8, 8, 16, 5, 5, 3, 3, 2, 2, 1, 1, 1, 1}, 20>());       // rounded up
 static_assert(kernels::conv_plan<window2d{56, 56, 64, 28, 28, 3, 3, 2, 2, 1, 1, 1, 1}, 128>::ahead_rows(3).first == 8);
+// Asked for where the stride is 2 or more and a tile's share is 16 lines or fewer: W3 on AVX2 (11-12
+// lines a tile) and SSE2, not on AVX-512 (56); never with stride 1 (docs/performance.md, "The next
+// input rows fetched ahead").
+static_assert(kernels::conv_plan<window2d{56, 56, 64, 28, 28, 3, 3, 2, 2, 1, 1, 1, 1}, 128>::fetches_ahead ==
+              (simd::lanes <= 8));
+static_assert(!kernels::conv_plan<window2d{32, 32, 64, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1}, 64>::fetches_ahead);
 
 TEST_CASE("conv: packed weights (each block's weights copied together first), a partial last block") {
   // Both of conv_plan::packs's cases, on every ISA: blocks of 40 kB or less on 256 pixels or more,

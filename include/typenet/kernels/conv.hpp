@@ -6,7 +6,9 @@
 // count, so every loop bound is a constant. With rows outer and 8 channels or
 // more (conv_plan::direct) the tiles read the input where it lies: the window's
 // rows outside it are skipped (a range a row), and the tiles that touch a border
-// column skip its columns outside, decided at compile time. Elsewhere padding is
+// column skip its columns outside, decided at compile time; with a stride of 2 or more, each tile
+// first asks the cache for a share of the input rows the next output row reads
+// (conv_plan::fetches_ahead). Elsewhere padding is
 // materialised once per call in a scratch copy, which leaves the inner loops free
 // of bounds checks. Where the filters are many, the weights are copied to the
 // scratch too, each block of V vectors' together (conv_plan::packs), so that a
@@ -184,11 +186,12 @@ struct conv_plan {
   static constexpr std::size_t row_calls = row_tiles * ((vectors + V - 1) / V);
   /// Whether, in a direct plan, the tiles of output row oh ask the cache for ahead_rows(oh), each
   /// tile a share of their 64-byte lines before it starts (conv_row_direct): with a stride of 2 or
-  /// more, in shares of at most 16 lines. A batch's inputs come from memory, and its samples took
-  /// longer than one sample alone, whose input stays in cache: on AVX2, W3 (3x3 s2 64 -> 128 on
-  /// 56x56, 11-12 lines a tile) ... (docs/performance.md, "The next input rows fetched ahead").
-  /// With stride 1 (one new row an output row, W2) it saved nothing; in shares of 56 lines (W3 on
-  /// AVX-512: 2 tiles a block) nothing either.
+  /// more, in shares of at most 16 lines. A batch's inputs come from memory, where one sample's
+  /// stays in cache: on AVX2, W3 (3x3 s2 64 -> 128 on 56x56, 11-12 lines a tile) with its inputs
+  /// apart took 1.10-1.14x one sample's time before and 1.05-1.06x after (benchmarks/run-batch),
+  /// and its batch of 64 0.92x the time (benchmarks/run-forward). With stride 1 (one new row an
+  /// output row, read in order: W2) it saved nothing, and in shares of 56 lines (W3 on AVX-512)
+  /// nothing either (docs/performance.md, "The next input rows fetched ahead").
   static constexpr std::size_t ahead_share = (std::min(SH, KH) * IW * C / 16 + row_calls - 1) / row_calls;
   static constexpr bool fetches_ahead = direct && SH >= 2 && ahead_share <= 16;
   /// Whether output column col reads input column col x SW + kw - left (not padding).
