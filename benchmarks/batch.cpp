@@ -16,27 +16,15 @@
 #include <typenet/model.hpp>
 #include <typenet/typenet.hpp>
 
-#include <cstdlib>
-#include <string_view>
-
-#ifndef TYPENET_BENCH_FLAGS
-#define TYPENET_BENCH_FLAGS "(not recorded)"
-#endif
-
 namespace tn = typenet;
 using namespace typenet_bench;
 
 namespace {
 
-struct options {
-  int samples = 7;
-  double min_time = 0.1;  // seconds per sample
-};
-
 constexpr std::size_t batch = 64;
 
 template <class Net>
-void split(const char* name, const options& opt, table& t) {
+void split(const char* name, const timing_options& opt, table& t) {
   std::fprintf(stderr, "timing %s ...\n", name);
   using M = tn::model<Net>;
   static constexpr std::size_t in = M::input_shape.size(), out = M::output_shape.size();
@@ -65,16 +53,8 @@ void split(const char* name, const options& opt, table& t) {
 }
 
 int run(int argc, char** argv) {
-  options opt;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view a = argv[i];
-    if (a == "--samples" && i + 1 < argc) opt.samples = std::max(1, std::atoi(argv[++i]));
-    else if (a == "--min-time" && i + 1 < argc) opt.min_time = std::atof(argv[++i]);
-    else {
-      std::fprintf(stderr, "usage: %s [--samples N] [--min-time SECONDS]\n", argv[0]);
-      return 2;
-    }
-  }
+  timing_options opt;
+  if (!parse_timing_options(argc, argv, opt)) return 2;
   std::printf("typenet: where a batch's extra time goes\n\n- CPU: %s\n- compiler: %s, %s\n- SIMD: %zu floats a vector\n",
               cpu_model().c_str(), compiler().c_str(), TYPENET_BENCH_FLAGS, tn::simd::lanes);
   std::printf("- %zu calls of forward (one sample each) on 1 thread, taking turns; time a sample, median of %d samples "

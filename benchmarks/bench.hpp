@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <functional>
@@ -14,6 +15,11 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+// The compiler flags of the build, recorded by benchmarks/meson.build for the programs that print them.
+#ifndef TYPENET_BENCH_FLAGS
+#define TYPENET_BENCH_FLAGS "(not recorded)"
+#endif
 
 namespace typenet_bench {
 
@@ -51,6 +57,27 @@ inline std::vector<double> median_times(const std::vector<std::function<void()>>
     medians.push_back(v[v.size() / 2]);
   }
   return medians;
+}
+
+/// What a benchmark of one table takes on its command line: --samples N (of median_times) and
+/// --min-time SECONDS (each sample's least time).
+struct timing_options {
+  int samples = 7;
+  double min_time = 0.1;
+};
+
+/// Reads --samples and --min-time into opt; on anything else prints the usage and returns false.
+inline bool parse_timing_options(int argc, char** argv, timing_options& opt) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--samples" && i + 1 < argc) opt.samples = std::max(1, std::atoi(argv[++i]));
+    else if (a == "--min-time" && i + 1 < argc) opt.min_time = std::atof(argv[++i]);
+    else {
+      std::fprintf(stderr, "usage: %s [--samples N] [--min-time SECONDS]\n", argv[0]);
+      return false;
+    }
+  }
+  return true;
 }
 
 // ---------------------------------------------------------------------------

@@ -37,10 +37,6 @@
 #include <unordered_map>
 #include <vector>
 
-#ifndef TYPENET_BENCH_FLAGS
-#define TYPENET_BENCH_FLAGS "(not recorded)"
-#endif
-
 namespace tn = typenet;
 
 namespace {

@@ -19,13 +19,8 @@
 #include <array>
 #include <cstdlib>
 #include <memory>
-#include <string_view>
 #include <tuple>
 #include <utility>
-
-#ifndef TYPENET_BENCH_FLAGS
-#define TYPENET_BENCH_FLAGS "(not recorded)"
-#endif
 
 namespace tn = typenet;
 using namespace typenet_bench;
@@ -50,13 +45,8 @@ using prefix = typename first_entries<Layers + 1, tn::network<>, Net>::type;
 template <class Net>
 constexpr std::size_t layers_of = tn::facts<Net>.layer_count - 1;
 
-struct options {
-  int samples = 7;
-  double min_time = 0.1;  // seconds per sample
-};
-
 template <class Net>
-void breakdown(const char* name, const options& opt) {
+void breakdown(const char* name, const timing_options& opt) {
   constexpr std::size_t L = layers_of<Net>;
   std::fprintf(stderr, "timing %s, %zu prefixes ...\n", name, L);
   std::vector<double> seconds;
@@ -88,16 +78,8 @@ void breakdown(const char* name, const options& opt) {
 }
 
 int run(int argc, char** argv) {
-  options opt;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view a = argv[i];
-    if (a == "--samples" && i + 1 < argc) opt.samples = std::max(1, std::atoi(argv[++i]));
-    else if (a == "--min-time" && i + 1 < argc) opt.min_time = std::atof(argv[++i]);
-    else {
-      std::fprintf(stderr, "usage: %s [--samples N] [--min-time SECONDS]\n", argv[0]);
-      return 2;
-    }
-  }
+  timing_options opt;
+  if (!parse_timing_options(argc, argv, opt)) return 2;
   std::printf("typenet layer by layer\n\n- CPU: %s\n- compiler: %s, %s\n- SIMD: %zu floats a vector\n",
               cpu_model().c_str(), compiler().c_str(), TYPENET_BENCH_FLAGS, tn::simd::lanes);
   breakdown<w5_lenet5>("LeNet-5 (W5)", opt);
