@@ -183,7 +183,7 @@ struct conv_plan {
     return {std::min(std::max(next.first, now.last), next.last), next.last};
   }
   /// Tiles an output row takes (every block's).
-  static constexpr std::size_t row_calls = row_tiles * ((vectors + V - 1) / V);
+  static constexpr std::size_t row_calls = row_tiles * (plain_blocks + 1);
   /// Whether, in a direct plan, the tiles of output row oh ask the cache for ahead_rows(oh), each
   /// tile a share of their 64-byte lines before it starts (conv_row_direct): with a stride of 2 or
   /// more, in shares of at most 16 lines. A batch's inputs come from memory, where one sample's
