@@ -150,12 +150,23 @@ static_assert(ahead_rows_are_the_next_rows<window2d{8, 8, 16, 12, 12, 5, 5, 1, 1
 static_assert(ahead_rows_are_the_next_rows<window2d{7, 9, 12, 5, 9, 5, 3, 1, 1, 2, 0, 1, 1}, 24>());       // top 2, bottom 0
 static_assert(ahead_rows_are_the_next_rows<window2d{8, 8, 16, 5, 5, 3, 3, 2, 2, 1, 1, 1, 1}, 20>());       // rounded up
 static_assert(kernels::conv_plan<window2d{56, 56, 64, 28, 28, 3, 3, 2, 2, 1, 1, 1, 1}, 128>::ahead_rows(3).first == 8);
-// Asked for where the stride is 2 or more and a tile's share is 16 lines or fewer: W3 on AVX2 (11-12
-// lines a tile) and SSE2, not on AVX-512 (56); never with stride 1 (docs/performance.md, "The next
-// input rows fetched ahead").
-static_assert(kernels::conv_plan<window2d{56, 56, 64, 28, 28, 3, 3, 2, 2, 1, 1, 1, 1}, 128>::fetches_ahead ==
-              (simd::lanes <= 8));
+// Asked for where the stride is 2 or more, never with stride 1; before each tile where a tile's
+// share is 16 lines or fewer (W3 on AVX2: 11-12, and SSE2), spread over the steps of its window
+// where more (on AVX-512: 56) (docs/performance.md, "The next input rows fetched ahead").
+static_assert(kernels::conv_plan<window2d{56, 56, 64, 28, 28, 3, 3, 2, 2, 1, 1, 1, 1}, 128>::fetches_ahead);
+static_assert(kernels::conv_plan<window2d{56, 56, 64, 28, 28, 3, 3, 2, 2, 1, 1, 1, 1}, 128>::ahead_spread ==
+              (simd::lanes == 16));
 static_assert(!kernels::conv_plan<window2d{32, 32, 64, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1}, 64>::fetches_ahead);
+
+TEST_CASE("conv: the next input rows asked for ahead, before each tile or spread over its window") {
+  // W3's shape, smaller: 56 lines a tile on AVX-512 (spread), 9-10 on AVX2 and 4-5 on SSE2 (before
+  // each tile); rows split anywhere (a call asks for nothing past its last row).
+  constexpr window2d g{28, 28, 32, 14, 14, 3, 3, 2, 2, 1, 1, 1, 1};
+  static_assert(kernels::conv_plan<g, 64>::fetches_ahead);
+  static_assert(kernels::conv_plan<g, 64>::ahead_spread == (simd::lanes == 16));
+  check_against_reference<network<input<28, 28, 32>, conv<filters<64>, kernel<3>, stride<2>, pad<1>, round_down>, relu>>();
+  check_row_ranges<g, 64>();
+}
 
 TEST_CASE("conv: packed weights (each block's weights copied together first), a partial last block") {
   // Both of conv_plan::packs's cases, on every ISA: blocks of 40 kB or less on 256 pixels or more,

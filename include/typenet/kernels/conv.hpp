@@ -7,7 +7,7 @@
 // more (conv_plan::direct) the tiles read the input where it lies: the window's
 // rows outside it are skipped (a range a row), and the tiles that touch a border
 // column skip its columns outside, decided at compile time; with a stride of 2 or more, each tile
-// first asks the cache for a share of the input rows the next output row reads
+// asks the cache for a share of the input rows the next output row reads
 // (conv_plan::fetches_ahead). Elsewhere padding is
 // materialised once per call in a scratch copy, which leaves the inner loops free
 // of bounds checks. Where the filters are many, the weights are copied to the
@@ -185,15 +185,21 @@ struct conv_plan {
   /// Tiles an output row takes (every block's).
   static constexpr std::size_t row_calls = row_tiles * (plain_blocks + 1);
   /// Whether, in a direct plan, the tiles of output row oh ask the cache for ahead_rows(oh), each
-  /// tile a share of their 64-byte lines before it starts (conv_row_direct): with a stride of 2 or
-  /// more, in shares of at most 16 lines. A batch's inputs come from memory, where one sample's
-  /// stays in cache: on AVX2, W3 (3x3 s2 64 -> 128 on 56x56, 11-12 lines a tile) with its inputs
-  /// apart took 1.10-1.14x one sample's time before and 1.05-1.06x after (benchmarks/run-batch),
-  /// and its batch of 64 0.92x the time (benchmarks/run-forward). With stride 1 (one new row an
-  /// output row, read in order: W2) it saved nothing, and in shares of 56 lines (W3 on AVX-512)
-  /// nothing either (docs/performance.md, "The next input rows fetched ahead").
+  /// tile a share of their 64-byte lines (about ahead_share): with a stride of 2 or more. A batch's
+  /// inputs come from memory, where one sample's stays in cache, and W3 (3x3 s2 64 -> 128 on 56x56)
+  /// read them no faster than it computed. With its inputs apart (benchmarks/run-batch) it took
+  /// 1.10-1.14x one sample's time on AVX2 before and 1.05-1.06x after, and its batch of 64 0.92x
+  /// the time on AVX2, 0.93x on AVX-512 (benchmarks/run-forward). With stride 1 (one new row an
+  /// output row, read in order: W2) it saved nothing (docs/performance.md, "The next input rows
+  /// fetched ahead").
   static constexpr std::size_t ahead_share = (std::min(SH, KH) * IW * C / 16 + row_calls - 1) / row_calls;
-  static constexpr bool fetches_ahead = direct && SH >= 2 && ahead_share <= 16;
+  static constexpr bool fetches_ahead = direct && SH >= 2;
+  /// Where a tile asks for its share: all of it before the tile starts (conv_row_direct) when 16
+  /// lines or fewer (W3 on AVX2: 11-12), else ahead_step lines at each step of its window
+  /// (conv_tile; W3 on AVX-512: 56 lines, 7 a step). Each way lost on the other's ground: 56 lines
+  /// before a tile saved nothing on AVX-512, 2 a step cost W3 1.5-3 % at batch 1 on AVX2.
+  static constexpr bool ahead_spread = ahead_share > 16;
+  static constexpr std::size_t ahead_step = (ahead_share + KH * KW - 1) / (KH * KW);
   /// Whether output column col reads input column col x SW + kw - left (not padding).
   static constexpr bool column_in(std::size_t col, std::size_t kw) {
     return col * SW + kw >= left && col * SW + kw < left + IW;
@@ -224,14 +230,18 @@ inline void pad_input(const float* in, float* padded, std::size_t in_height, std
 
 /// R output pixels of one row x V channel vectors. `x` is the first input
 /// value of the first pixel's window, `w` and `b` the weights and biases of
-/// the first channel of the block, `y` the first output.
+/// the first channel of the block, `y` the first output. `ahead`: the first of the tile's
+/// `ahead_count` lines of the next output row's input, asked for at the steps of its window where
+/// the plan spreads them (conv_plan::ahead_spread).
 // Not inlined: inlined into the row loops (as it came to be once they were lambdas), the AVX2
 // tile's 12 accumulators shared 16 registers with the loops' values and the CIFAR net took 1.3x
 // as long.
 template <class P, std::size_t R, std::size_t V, bool Partial, std::size_t WS, class Act, std::size_t Col0 = 0,
           bool Guard = false>
 [[gnu::noinline]] void conv_tile(const float* x, const float* w, const float* b, float* y, Act act,
-                                 std::size_t kh0 = 0, std::size_t kh1 = P::KH) {
+                                 std::size_t kh0 = 0, std::size_t kh1 = P::KH,
+                                 [[maybe_unused]] const float* ahead = nullptr,
+                                 [[maybe_unused]] std::size_t ahead_count = 0) {
   using vec = simd::vec;
   constexpr std::size_t W = P::W, C = P::C, K = P::K;
   // Input row stride (pixels): the input's own when the plan reads it directly (conv_plan::direct).
@@ -251,6 +261,11 @@ template <class P, std::size_t R, std::size_t V, bool Partial, std::size_t WS, c
     // and W2 and W3 ran at half the speed.
     auto at = [&](auto kw) __attribute__((always_inline)) {
       if constexpr (C >= 8) prefetch_tile<R, V>(y, K, (kh * P::KW + kw) * per_step, per_step);
+      if constexpr (P::fetches_ahead && P::ahead_spread) {
+        const std::size_t i0 = (kh * P::KW + kw) * P::ahead_step;
+        for (std::size_t i = i0; i < std::min(i0 + P::ahead_step, ahead_count); ++i)
+          __builtin_prefetch(ahead + i * 16, 0, 2);
+      }
       const float* xk = x + (kh * RS + kw) * C;
       const float* wk = w + (kh * P::KW + kw) * C * WS;
       auto step = [&](std::size_t c) {
@@ -315,15 +330,14 @@ inline void conv_row_direct(const float* x, const float* w, const float* b, floa
   [&]<std::size_t... T>(std::index_sequence<T...>) {
     (
         [&] {
-          if constexpr (P::fetches_ahead) {
-            const std::size_t a0 = lines * (first_call + T) / P::row_calls, a1 = lines * (first_call + T + 1) / P::row_calls;
+          const std::size_t a0 = lines * (first_call + T) / P::row_calls, a1 = lines * (first_call + T + 1) / P::row_calls;
+          if constexpr (P::fetches_ahead && !P::ahead_spread)
             for (std::size_t i = a0; i < a1; ++i) __builtin_prefetch(ahead + i * 16, 0, 2);
-          }
           constexpr std::size_t p = T < P::big_tiles ? T * P::R : P::big_tiles * P::R + (T - P::big_tiles) * (P::R - 1);
           constexpr std::size_t n = T < P::big_tiles ? P::R : P::R - 1;
           constexpr bool guard = !P::columns_inside(p, n);
           conv_tile<P, n, V, Partial, WS, Act, guard ? p : 0, guard>(x + p * P::SW * P::C, w, b, y + p * P::K, act, kh0,
-                                                                    kh1);
+                                                                    kh1, ahead + a0 * 16, a1 - a0);
         }(),
         ...);
   }(std::make_index_sequence<P::row_tiles>{});
