@@ -322,11 +322,12 @@ inline void conv_row(const float* x, const float* w, const float* b, float* y, A
 /// One output row for one block of V channel vectors, the input read where it lies
 /// (conv_plan::direct): `x` is where input column -left of the window's first row would be, rows
 /// [kh0, kh1) of the window are inside the input. The tiles as conv_row's; those that touch a
-/// border column are guarded (conv_tile's Guard), the others all the same function.
+/// border column are guarded (conv_tile's Guard), the others all the same function. `ahead`: the
+/// first of the `lines` cache lines of input the next output row reads and this one does not; the
+/// tiles, calls first_call, first_call + 1, ... of the row's P::row_calls, each ask for a share.
 template <class P, std::size_t V, bool Partial, std::size_t WS, class Act>
 inline void conv_row_direct(const float* x, const float* w, const float* b, float* y, Act act, std::size_t kh0,
-                            std::size_t kh1, [[maybe_unused]] const float* ahead, [[maybe_unused]] std::size_t lines,
-                            [[maybe_unused]] std::size_t first_call) {
+                            std::size_t kh1, const float* ahead, std::size_t lines, std::size_t first_call) {
   [&]<std::size_t... T>(std::index_sequence<T...>) {
     (
         [&] {
