@@ -3,7 +3,9 @@
 // (kernels::default_conv_tile). Where the rule in conv.hpp comes from; rerun it on a new machine:
 //   benchmarks/run-tiles [--isa native|avx2|sse2] [--samples N]
 // With --packing, the default tile with its weights packed and not (kernels::conv_plan::packs):
-// where that rule comes from.
+// where that rule comes from. With --winograd, the direct kernel against Winograd's F(2x2, 3x3)
+// taking 1, 2 or 4 rows of tiles at a time, and the rows its rule takes (kernels::uses_winograd,
+// winograd_plan::TR).
 #include <typenet/geometry.hpp>
 #include <typenet/kernels/conv.hpp>
 
@@ -97,7 +99,7 @@ struct conv_data {
   }
   template <std::size_t Pixels = 0, std::size_t Vectors = 0, kn::packing Packing = kn::packing::rule>
   void run() {
-    kn::conv_rows<G, K, kn::identity, Pixels, Vectors, Packing>(x.data(), w.data(), b.data(), y.data(), scratch.data(),
+    kn::direct_conv_rows<G, K, kn::identity, Pixels, Vectors, Packing>(x.data(), w.data(), b.data(), y.data(), scratch.data(),
                                                                 {}, 0, G.out_height);
   }
 };
@@ -120,6 +122,37 @@ void compare_packing(const char* name, const options& opt) {
     std::printf("| %s | %zu x %zu | %.1f | %.1f | %.2f | %s |\n", name, P::R, P::V, never, always, always / never,
                 P::packs ? "packs" : "-");
   }
+  std::fflush(stdout);
+}
+
+/// The direct kernel (default tile) against Winograd's F(2x2, 3x3) a row of tiles at a time, two,
+/// four and as winograd_plan's rule takes them: GFLOP/s counted as the direct kernel's (9 products
+/// a window), and what kernels::uses_winograd picks.
+template <tn::window2d G, std::size_t K>
+void compare_winograd(const char* name, const options& opt) {
+  std::fprintf(stderr, "timing %s ...
+", name);
+  conv_data<G, K> d;
+  constexpr std::size_t scratch = std::max({kn::winograd_plan<G, K, 1>::scratch_floats, kn::winograd_plan<G, K, 2>::scratch_floats,
+                                            kn::winograd_plan<G, K, 4>::scratch_floats, kn::winograd_plan<G, K>::scratch_floats});
+  std::vector<float> s(scratch);
+  auto winograd = [&]<std::size_t Rows>(std::integral_constant<std::size_t, Rows>) {
+    return [&] {
+      if (!kn::winograd_rows<G, K, kn::identity, Rows>(d.x.data(), d.w.data(), d.b.data(), d.y.data(), s.data(), {}, 0,
+                                                       G.out_height))
+        std::abort();  // random values in [-1, 1): always safe
+    };
+  };
+  const std::vector<double> t = median_times({[&] { d.template run<>(); }, winograd(std::integral_constant<std::size_t, 1>{}),
+                                              winograd(std::integral_constant<std::size_t, 2>{}),
+                                              winograd(std::integral_constant<std::size_t, 4>{}),
+                                              winograd(std::integral_constant<std::size_t, 0>{})},
+                                             opt);
+  auto gflops = [&](double seconds) { return conv_flops<G, K> / seconds * 1e-9; };
+  std::printf("| %s | %.1f | %.1f | %.1f | %.1f | %.1f (%zu) | %.2f | %s |
+", name, gflops(t[0]), gflops(t[1]),
+              gflops(t[2]), gflops(t[3]), gflops(t[4]), kn::winograd_plan<G, K>::TR, t[0] / t[4],
+              kn::uses_winograd<G, K> ? "Winograd" : "direct");
   std::fflush(stdout);
 }
 
@@ -176,14 +209,15 @@ summary_row search(const char* name, const options& opt) {
 
 int main(int argc, char** argv) {
   options opt;
-  bool packing = false;
+  bool packing = false, winograd = false;
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
     if (a == "--samples" && i + 1 < argc) opt.samples = std::max(1, std::atoi(argv[++i]));
     else if (a == "--min-time" && i + 1 < argc) opt.min_time = std::atof(argv[++i]);
     else if (a == "--packing") packing = true;
+    else if (a == "--winograd") winograd = true;
     else {
-      std::fprintf(a == "--help" ? stdout : stderr, "usage: %s [--samples N] [--min-time SECONDS] [--packing]\n", argv[0]);
+      std::fprintf(a == "--help" ? stdout : stderr, "usage: %s [--samples N] [--min-time SECONDS] [--packing | --winograd]\n", argv[0]);
       return a == "--help" ? 0 : 2;
     }
   }
@@ -209,6 +243,26 @@ int main(int argc, char** argv) {
     compare_packing<window2d{14, 14, 256, 14, 14, 1, 1, 1, 1, 0, 0, 0, 0}, 1024>("1x1 256->1024 @14", opt);
     compare_packing<window2d{7, 7, 2048, 7, 7, 1, 1, 1, 1, 0, 0, 0, 0}, 512>("1x1 2048->512 @7", opt);
     compare_packing<window2d{7, 7, 512, 7, 7, 1, 1, 1, 1, 0, 0, 0, 0}, 2048>("1x1 512->2048 @7", opt);
+    return 0;
+  }
+  if (winograd) {
+    std::printf("conv 3x3 stride 1, direct or Winograd F(2x2, 3x3): %s, %zu floats per vector, %zu registers; GFLOP/s "
+                "counted as the direct kernel's; median of %d samples of >= %.2f s\n\n",
+                std::string(tn::simd::isa()).c_str(), tn::simd::lanes, tn::simd::registers, opt.samples, opt.min_time);
+    std::printf("| convolution | direct | Winograd, 1 row of tiles | 2 rows | 4 rows | the rule's (rows) | direct / rule's time | "
+                "conv uses |\n|:--|--:|--:|--:|--:|--:|--:|:--|\n");
+    compare_winograd<window2d{32, 32, 16, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1}, 16>("16->16 @32", opt);
+    compare_winograd<window2d{16, 16, 16, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1}, 32>("16->32 @16", opt);
+    compare_winograd<window2d{32, 32, 32, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1}, 32>("CIFAR conv2 32->32 @32", opt);
+    compare_winograd<window2d{16, 16, 32, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1}, 64>("CIFAR conv3 32->64 @16", opt);
+    compare_winograd<window2d{16, 16, 64, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1}, 64>("CIFAR conv4 64->64 @16", opt);
+    compare_winograd<window2d{32, 32, 64, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1}, 64>("W2 64->64 @32", opt);
+    compare_winograd<window2d{8, 8, 64, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1}, 64>("64->64 @8", opt);
+    compare_winograd<window2d{15, 15, 64, 15, 15, 3, 3, 1, 1, 1, 1, 1, 1}, 64>("64->64 @15 (odd)", opt);
+    compare_winograd<window2d{56, 56, 64, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1}, 64>("ResNet 64->64 @56", opt);
+    compare_winograd<window2d{28, 28, 128, 28, 28, 3, 3, 1, 1, 1, 1, 1, 1}, 128>("ResNet 128->128 @28", opt);
+    compare_winograd<window2d{14, 14, 256, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1}, 256>("ResNet 256->256 @14", opt);
+    compare_winograd<window2d{7, 7, 512, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1}, 512>("ResNet 512->512 @7", opt);
     return 0;
   }
   std::printf("conv register tiles: %s, %zu floats per vector, %zu registers; median of %d samples of >= %.2f s\n",

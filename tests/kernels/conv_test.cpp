@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <vector>
@@ -78,7 +79,7 @@ TEST_CASE("conv: weight-heavy layers (blocks of channels outer, tiles of 1 to 4 
 template <window2d G, std::size_t K>
 void check_row_ranges() {
   std::mt19937_64 g(testing::fresh_seed());
-  const std::size_t slack = simd::read_slack, scratch = kernels::conv_plan<G, K>::scratch_floats + slack;
+  const std::size_t slack = simd::read_slack, scratch = kernels::conv_scratch_floats<G, K> + slack;
   std::vector<float> x(G.in_height * G.in_width * G.channels + slack), w(G.window_height * G.window_width * G.channels * K + slack),
       b(K + slack), whole(G.out_height * G.out_width * K), s1(scratch), s2(scratch);
   testing::fill(x, g);
@@ -183,6 +184,128 @@ TEST_CASE("conv: packed weights (each block's weights copied together first), a 
   static_assert(kernels::conv_plan<window2d{4, 4, 512, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1}, 512>::packs ==
                 (simd::lanes <= 8));
   static_assert(!kernels::conv_plan<window2d{16, 16, 16, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1}, 8>::packs);
+}
+
+// --- Winograd's F(2x2, 3x3) (kernels/winograd.hpp) and the direct kernel it stands in for --------
+
+/// kernels::direct_conv_rows and, where it applies, kernels::winograd_rows (Rows rows of tiles at a
+/// time) on random data against reference::conv in double, with check_sample_against_reference's
+/// tolerance; then winograd_rows on rows [0, k) and [k, OH), each with a scratch of its own, gives
+/// the bits of its whole call, for every k.
+template <window2d G, std::size_t K, std::size_t Rows = 0>
+void check_kernels() {
+  using P = kernels::winograd_plan<G, K, Rows>;
+  const std::uint64_t seed = testing::fresh_seed();
+  INFO("seed " << seed << ", ISA " << simd::isa() << ", " << G.in_height << "x" << G.in_width << "x" << G.channels << " -> "
+                << K << ", " << P::TR << " rows of tiles at a time");
+  std::mt19937_64 g(seed);
+  const std::size_t slack = simd::read_slack, out_n = G.out_height * G.out_width * K;
+  const std::size_t scratch = std::max(kernels::conv_plan<G, K>::scratch_floats, P::scratch_floats) + slack;
+  std::vector<float> x(G.in_height * G.in_width * G.channels + slack), w(9 * G.channels * K + slack), b(K + slack),
+      s1(scratch), s2(scratch);
+  testing::fill(x, g);
+  testing::fill(w, g);
+  testing::fill(b, g);
+  std::vector<double> xd(x.begin(), x.end()), wd(w.begin(), w.end()), bd(b.begin(), b.end()), r(out_n), ra(out_n);
+  reference::conv<G, K, double>(xd.data(), wd.data(), bd.data(), r.data(), 0, G.out_height);
+  for (double& v : xd) v = std::abs(v);
+  for (double& v : wd) v = std::abs(v);
+  for (double& v : bd) v = std::abs(v);
+  reference::conv<G, K, double>(xd.data(), wd.data(), bd.data(), ra.data(), 0, G.out_height);
+  auto check = [&](const std::vector<float>& y, const char* kernel) {
+    std::size_t bad = 0;
+    for (std::size_t i = 0; i < out_n; ++i) {
+      const double tol = 1e-5 * std::max(1.0, ra[i]) + 1e-6;
+      if (!(std::abs(static_cast<double>(y[i]) - r[i]) <= tol) && bad++ < 5)
+        FAIL_CHECK(kernel << ", output " << i << ": " << y[i] << ", reference " << r[i] << " (tolerance " << tol << ")");
+    }
+    CHECK_MESSAGE(bad == 0, kernel << ": " << bad << " of " << out_n << " outputs differ");
+  };
+  std::vector<float> direct(out_n, std::numeric_limits<float>::quiet_NaN());
+  kernels::direct_conv_rows<G, K>(x.data(), w.data(), b.data(), direct.data(), s1.data(), kernels::identity{}, 0,
+                                  G.out_height);
+  check(direct, "direct");
+  if constexpr (P::applies) {
+    std::vector<float> whole(out_n, std::numeric_limits<float>::quiet_NaN());
+    REQUIRE(kernels::winograd_rows<G, K, kernels::identity, Rows>(x.data(), w.data(), b.data(), whole.data(), s1.data(),
+                                                                  {}, 0, G.out_height));
+    check(whole, "winograd");
+    for (std::size_t k = 1; k < G.out_height; ++k) {
+      std::vector<float> parts(out_n, std::numeric_limits<float>::quiet_NaN());
+      CHECK(kernels::winograd_rows<G, K, kernels::identity, Rows>(x.data(), w.data(), b.data(), parts.data(), s1.data(), {},
+                                                                  0, k));
+      CHECK(kernels::winograd_rows<G, K, kernels::identity, Rows>(x.data(), w.data(), b.data(), parts.data(), s2.data(), {},
+                                                                  k, G.out_height));
+      INFO("rows split at " << k);
+      CHECK(std::memcmp(parts.data(), whole.data(), out_n * sizeof(float)) == 0);
+    }
+  }
+}
+
+// window2d{in_height, in_width, channels, out_height, out_width, 3, 3, 1, 1, pad_top, pad_bottom, pad_left, pad_right}.
+// Channels and filters multiples of 16, so that Winograd applies on every ISA (whole vectors).
+TEST_CASE("conv winograd: F(2x2, 3x3) against the double reference: odd sizes, every padding, groups of tile rows, rows split") {
+  check_kernels<window2d{32, 32, 64, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1}, 64>();  // W2, the benchmark layer
+  check_kernels<window2d{15, 15, 16, 15, 15, 3, 3, 1, 1, 1, 1, 1, 1}, 32>();  // odd: the last tiles half used
+  check_kernels<window2d{9, 7, 16, 7, 5, 3, 3, 1, 1, 0, 0, 0, 0}, 80>();      // no padding; 80 filters: 5 vectors on AVX-512
+  check_kernels<window2d{6, 6, 16, 8, 8, 3, 3, 1, 1, 2, 2, 2, 2}, 16>();      // pad 2: windows in the padding alone
+  check_kernels<window2d{8, 8, 16, 8, 7, 3, 3, 1, 1, 0, 2, 1, 0}, 16>();      // asymmetric padding
+  check_kernels<window2d{1, 1, 16, 1, 1, 3, 3, 1, 1, 1, 1, 1, 1}, 16>();      // one pixel
+  // Four rows of tiles at a time over five (a last group of one); 48 filters: 3 vectors on AVX-512.
+  check_kernels<window2d{10, 10, 32, 10, 10, 3, 3, 1, 1, 1, 1, 1, 1}, 48, 4>();
+  check_kernels<window2d{10, 10, 32, 10, 10, 3, 3, 1, 1, 1, 1, 1, 1}, 48>();
+  static_assert(kernels::winograd_plan<window2d{10, 10, 32, 10, 10, 3, 3, 1, 1, 1, 1, 1, 1}, 48>::TR == 4);  // 5 tiles a row
+  static_assert(kernels::winograd_plan<window2d{32, 32, 64, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1}, 64>::TR == 1);
+}
+
+TEST_CASE("conv winograd: where conv uses it (kernels::uses_winograd), through the model, fused epilogues") {
+  constexpr bool avx512 = simd::registers == 32;
+  // W2 and the CIFAR net's 3x3 layers, everywhere there is SIMD.
+  static_assert(kernels::uses_winograd<window2d{32, 32, 64, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1}, 64> == simd::available);
+  static_assert(kernels::uses_winograd<window2d{16, 16, 32, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1}, 64> == simd::available);
+  // Not on AVX-512 for rows under 16 pixels or channels under 32.
+  static_assert(kernels::uses_winograd<window2d{8, 8, 64, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1}, 64> == (simd::available && !avx512));
+  static_assert(kernels::uses_winograd<window2d{32, 32, 16, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1}, 16> == (simd::available && !avx512));
+  // Never: stride 2, a 5x5 window, 17 channels, 19 filters, weight-heavy layers.
+  static_assert(!kernels::uses_winograd<window2d{56, 56, 64, 28, 28, 3, 3, 2, 2, 1, 1, 1, 1}, 128>);
+  static_assert(!kernels::uses_winograd<window2d{32, 32, 64, 32, 32, 5, 5, 1, 1, 2, 2, 2, 2}, 64>);
+  static_assert(!kernels::uses_winograd<window2d{16, 16, 17, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1}, 64>);
+  static_assert(!kernels::uses_winograd<window2d{16, 16, 64, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1}, 19>);
+  static_assert(!kernels::uses_winograd<window2d{7, 7, 512, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1}, 512>);
+  check_against_reference<network<input<16, 16, 32>, conv<filters<32>, kernel<3>, pad<1>>, relu>>();
+  check_against_reference<network<input<17, 16, 32>, conv<filters<64>, kernel<3>, pad<1>>, leaky_relu<slope<1, 5>>>>();
+  check_against_reference<network<input<16, 16, 32>, conv<filters<32>, kernel<3>, pad<1>>, batch_norm<>, relu>>();
+  check_row_ranges<window2d{17, 16, 32, 17, 16, 3, 3, 1, 1, 1, 1, 1, 1}, 64>();
+}
+
+TEST_CASE("conv winograd: infinities, NaN and huge values go to the direct kernel, the output untouched by Winograd") {
+  // An infinite input gives +inf and -inf to one tile's transformed values, and the output NaN
+  // where the direct kernel gives the infinity: winograd_rows declines, and conv_rows runs the
+  // direct kernel.
+  constexpr window2d G{16, 16, 32, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1};
+  constexpr std::size_t K = 32, slack = simd::read_slack, out_n = 16 * 16 * K;
+  std::mt19937_64 g(testing::fresh_seed());
+  const float values[] = {std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity(),
+                          std::numeric_limits<float>::quiet_NaN(), 0x1p41f, -0x1p41f};
+  for (float value : values)
+    for (const bool in_weights : {false, true}) {
+      INFO("value " << value << (in_weights ? " in the weights" : " in the input"));
+      std::vector<float> x(G.in_height * G.in_width * G.channels + slack), w(9 * G.channels * K + slack), b(K + slack),
+          s(kernels::conv_scratch_floats<G, K> + slack);
+      testing::fill(x, g);
+      testing::fill(w, g);
+      testing::fill(b, g);
+      (in_weights ? w[9 * G.channels * K - 1] : x[7 * 16 * 32 + 5]) = value;
+      if constexpr (kernels::winograd_plan<G, K>::applies) {
+        std::vector<float> y(out_n, 42.f);
+        CHECK_FALSE(kernels::winograd_rows<G, K>(x.data(), w.data(), b.data(), y.data(), s.data(), kernels::identity{}, 0, 16));
+        CHECK(std::all_of(y.begin(), y.end(), [](float v) { return v == 42.f; }));
+      }
+      std::vector<float> y(out_n), direct(out_n);
+      kernels::conv_rows<G, K>(x.data(), w.data(), b.data(), y.data(), s.data(), kernels::identity{}, 0, 16);
+      kernels::direct_conv_rows<G, K>(x.data(), w.data(), b.data(), direct.data(), s.data(), kernels::identity{}, 0, 16);
+      CHECK(std::memcmp(y.data(), direct.data(), out_n * sizeof(float)) == 0);
+    }
 }
 
 TEST_CASE("conv: fused relu and leaky_relu") {

@@ -42,6 +42,8 @@ TEST_CASE("NaN and infinities through every kernel agree with the reference") {
   check_special_values<network<input<6, 6, 35>, avg_pool<window<2>>>>();
   check_special_values<network<input<6, 6, 5>, conv<filters<35>, kernel<3>, pad<1>>>>();
   check_special_values<network<input<6, 6, 5>, conv<filters<35>, kernel<3>, pad<1>>, relu>>();
+  // A layer conv runs with Winograd's F(2x2, 3x3) on every ISA (kernels::uses_winograd).
+  check_special_values<network<input<16, 16, 32>, conv<filters<32>, kernel<3>, pad<1>>>>();
   check_special_values<network<input<37>, dense<units<35>>, leaky_relu<>>>();
   check_special_values<network<input<37>, relu>>();
   check_special_values<network<input<37>, leaky_relu<>>>();

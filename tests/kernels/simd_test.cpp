@@ -34,7 +34,7 @@ TEST_CASE("conv kernel: a 1x1 window on one channel gives fma(x, w, bias), bit f
   constexpr std::size_t K = 35, slack = simd::read_slack;
   INFO("ISA " << simd::isa() << ", fused " << simd::fma_rounds_once);
   std::vector<float> x(G.in_height * G.in_width + slack, a), w(K + slack, a), b(K + slack, c),
-      y(G.out_height * G.out_width * K), s(kernels::conv_plan<G, K>::scratch_floats + slack);
+      y(G.out_height * G.out_width * K), s(kernels::conv_scratch_floats<G, K> + slack);
   kernels::conv<G, K>(x.data(), w.data(), b.data(), y.data(), s.data());
   for (float v : y) CHECK(v == expected);
 }

@@ -13,11 +13,16 @@
 // of bounds checks. Where the filters are many, the weights are copied to the
 // scratch too, each block of V vectors' together (conv_plan::packs), so that a
 // tile reads them in order.
+//
+// 3x3 stride-1 layers go to Winograd's F(2x2, 3x3) instead where it pays
+// (uses_winograd; the kernel is in winograd.hpp): conv_rows picks, direct_conv_rows
+// is the direct kernel above.
 #pragma once
 
 #include <typenet/kernels/epilogue.hpp>
 #include <typenet/kernels/reference.hpp>
 #include <typenet/kernels/simd.hpp>
+#include <typenet/kernels/winograd.hpp>
 
 #include <algorithm>
 #include <cstddef>
@@ -362,14 +367,14 @@ inline void pack_weights(const float* w, float* packed) {
 }
 
 /// Output rows [first, last) of the convolution of one sample with K filters
-/// over window G (HWC in, HWC out), bias and the fused epilogue `act`
+/// over window G (HWC in, HWC out) by the direct kernel, bias and the fused epilogue `act`
 /// included. `scratch` holds conv_plan<G, K>::scratch_floats floats, of this
 /// call alone: calls on disjoint rows may run at once, each with its own (and,
 /// where the plan packs, its own copy of the weights).
 /// Every output is computed the same way whatever the rows asked for.
 template <window2d G, std::size_t K, class Act = identity, std::size_t Pixels = 0, std::size_t Vectors = 0,
           packing Packing = packing::rule>
-TYPENET_RANGE_KERNEL void conv_rows(const float* in, const float* weights, const float* biases, float* out,
+TYPENET_RANGE_KERNEL void direct_conv_rows(const float* in, const float* weights, const float* biases, float* out,
                                     float* scratch, Act act, std::size_t first, std::size_t last) {
   using P = conv_plan<G, K, Pixels, Vectors, Packing>;
   if (first >= last) return;
@@ -442,6 +447,40 @@ TYPENET_RANGE_KERNEL void conv_rows(const float* in, const float* weights, const
       }
     }
   }
+}
+
+/// Whether conv_rows runs K filters over window G with Winograd's F(2x2, 3x3) (winograd_rows) rather
+/// than the direct kernel: where it can (winograd_plan::applies: 3x3 stride 1, channels and
+/// filters whole vectors), but for weight-heavy layers (their transformed filters, 1.8x the
+/// weights, no longer stay in cache) and, with 32 registers (AVX-512, where the direct kernel's
+/// tiles of 14 x 2 run near the FMA peak), rows under 16 pixels or channels under 32, where the
+/// transforms cost more than the products save. Measured on the Intel Xeon of
+/// docs/performance.md ("Winograd's F(2x2, 3x3)"), time of the direct kernel / Winograd's:
+/// 3x3 64 -> 64 on 32x32 1.76-1.83 on AVX2, 1.37-1.46 on AVX-512; on 8x8 1.34-1.45 and 0.65-0.77;
+/// 16 -> 16 on 32x32 1.40-1.43 and 1.04-1.07.
+template <window2d G, std::size_t K>
+inline constexpr bool uses_winograd = winograd_plan<G, K>::applies && !weight_heavy<G, K> &&
+                                      (simd::registers == 16 || (G.out_width >= 16 && G.channels >= 32));
+
+/// The scratch conv_rows needs for K filters over window G, in floats (Winograd's or the direct
+/// kernel's, which it falls back on).
+template <window2d G, std::size_t K>
+inline constexpr std::size_t conv_scratch_floats =
+    uses_winograd<G, K> ? std::max(winograd_plan<G, K>::scratch_floats, conv_plan<G, K>::scratch_floats)
+                        : conv_plan<G, K>::scratch_floats;
+
+/// Output rows [first, last) of the convolution of one sample with K filters over window G (HWC in,
+/// HWC out), bias and the fused epilogue `act` included: by Winograd's F(2x2, 3x3) where it pays
+/// (uses_winograd) and the input and weights are finite and moderate (winograd_safe), by the
+/// direct kernel elsewhere. `scratch` holds conv_scratch_floats<G, K> floats, of this call alone:
+/// calls on disjoint rows may run at once, each with its own. Every output has the same bits
+/// whatever the rows asked for.
+template <window2d G, std::size_t K, class Act = identity>
+TYPENET_RANGE_KERNEL void conv_rows(const float* in, const float* weights, const float* biases, float* out,
+                                    float* scratch, Act act, std::size_t first, std::size_t last) {
+  if constexpr (uses_winograd<G, K>)
+    if (winograd_rows<G, K, Act>(in, weights, biases, out, scratch, act, first, last)) return;
+  direct_conv_rows<G, K, Act>(in, weights, biases, out, scratch, act, first, last);
 }
 
 /// Convolution of one sample with K filters over window G: every output row.

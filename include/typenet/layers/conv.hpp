@@ -142,7 +142,7 @@ struct conv : sliding_window<label::kernel, false, Options...> {
   /// The padded input copy of the kernel (the grouped kernel needs none).
   template <shape In, shape Out>
   static constexpr std::size_t scratch_floats =
-      group_count<In> == 1 ? kernels::conv_plan<geometry::template window_on<In>, filter_count>::scratch_floats : 0;
+      group_count<In> == 1 ? kernels::conv_scratch_floats<geometry::template window_on<In>, filter_count> : 0;
   static constexpr bool takes_epilogue = true;
   /// Its kernels apply a per-channel epilogue (kernels::channel_affine: a batch norm folded in).
   static constexpr bool takes_channel_epilogue = true;
