@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <string>
 #include <vector>
 
 namespace {
@@ -212,7 +213,7 @@ void check_kernels() {
   for (double& v : wd) v = std::abs(v);
   for (double& v : bd) v = std::abs(v);
   reference::conv<G, K, double>(xd.data(), wd.data(), bd.data(), ra.data(), 0, G.out_height);
-  auto check = [&](const std::vector<float>& y, const char* kernel) {
+  auto check = [&](const std::vector<float>& y, const std::string kernel) {
     std::size_t bad = 0;
     for (std::size_t i = 0; i < out_n; ++i) {
       const double tol = 1e-5 * std::max(1.0, ra[i]) + 1e-6;
@@ -231,12 +232,15 @@ void check_kernels() {
                                                                   {}, 0, G.out_height));
     check(whole, "winograd");
     for (std::size_t k = 1; k < G.out_height; ++k) {
+      INFO("rows split at " << k);
       std::vector<float> parts(out_n, std::numeric_limits<float>::quiet_NaN());
-      CHECK(kernels::winograd_rows<G, K, kernels::identity, Rows>(x.data(), w.data(), b.data(), parts.data(), s1.data(), {},
-                                                                  0, k));
       CHECK(kernels::winograd_rows<G, K, kernels::identity, Rows>(x.data(), w.data(), b.data(), parts.data(), s2.data(), {},
                                                                   k, G.out_height));
-      INFO("rows split at " << k);
+      // Rows [k, OH) alone written (the tile row across k is computed whole, stored in part).
+      const std::size_t split = k * G.out_width * K;
+      CHECK(std::all_of(parts.begin(), parts.begin() + split, [](float v) { return std::isnan(v); }));
+      CHECK(kernels::winograd_rows<G, K, kernels::identity, Rows>(x.data(), w.data(), b.data(), parts.data(), s1.data(), {},
+                                                                  0, k));
       CHECK(std::memcmp(parts.data(), whole.data(), out_n * sizeof(float)) == 0);
     }
   }
