@@ -130,8 +130,7 @@ void compare_packing(const char* name, const options& opt) {
 /// a window), and what kernels::uses_winograd picks.
 template <tn::window2d G, std::size_t K>
 void compare_winograd(const char* name, const options& opt) {
-  std::fprintf(stderr, "timing %s ...
-", name);
+  std::fprintf(stderr, "timing %s ...\n", name);
   conv_data<G, K> d;
   constexpr std::size_t scratch = std::max({kn::winograd_plan<G, K, 1>::scratch_floats, kn::winograd_plan<G, K, 2>::scratch_floats,
                                             kn::winograd_plan<G, K, 4>::scratch_floats, kn::winograd_plan<G, K>::scratch_floats});
@@ -149,8 +148,7 @@ void compare_winograd(const char* name, const options& opt) {
                                               winograd(std::integral_constant<std::size_t, 0>{})},
                                              opt);
   auto gflops = [&](double seconds) { return conv_flops<G, K> / seconds * 1e-9; };
-  std::printf("| %s | %.1f | %.1f | %.1f | %.1f | %.1f (%zu) | %.2f | %s |
-", name, gflops(t[0]), gflops(t[1]),
+  std::printf("| %s | %.1f | %.1f | %.1f | %.1f | %.1f (%zu) | %.2f | %s |\n", name, gflops(t[0]), gflops(t[1]),
               gflops(t[2]), gflops(t[3]), gflops(t[4]), kn::winograd_plan<G, K>::TR, t[0] / t[4],
               kn::uses_winograd<G, K> ? "Winograd" : "direct");
   std::fflush(stdout);
@@ -258,9 +256,12 @@ int main(int argc, char** argv) {
     compare_winograd<window2d{16, 16, 64, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1}, 64>("CIFAR conv4 64->64 @16", opt);
     compare_winograd<window2d{32, 32, 64, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1}, 64>("W2 64->64 @32", opt);
     compare_winograd<window2d{8, 8, 64, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1}, 64>("64->64 @8", opt);
+    compare_winograd<window2d{10, 10, 64, 10, 10, 3, 3, 1, 1, 1, 1, 1, 1}, 64>("64->64 @10", opt);
+    compare_winograd<window2d{12, 12, 64, 12, 12, 3, 3, 1, 1, 1, 1, 1, 1}, 64>("64->64 @12", opt);
     compare_winograd<window2d{15, 15, 64, 15, 15, 3, 3, 1, 1, 1, 1, 1, 1}, 64>("64->64 @15 (odd)", opt);
     compare_winograd<window2d{56, 56, 64, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1}, 64>("ResNet 64->64 @56", opt);
     compare_winograd<window2d{28, 28, 128, 28, 28, 3, 3, 1, 1, 1, 1, 1, 1}, 128>("ResNet 128->128 @28", opt);
+    compare_winograd<window2d{14, 14, 128, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1}, 128>("128->128 @14", opt);
     compare_winograd<window2d{14, 14, 256, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1}, 256>("ResNet 256->256 @14", opt);
     compare_winograd<window2d{7, 7, 512, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1}, 512>("ResNet 512->512 @7", opt);
     return 0;

@@ -15,6 +15,63 @@ namespace {
 using namespace typenet;
 using testing::check_against_reference;
 
+/// kernels::direct_conv_rows and, where it applies, kernels::winograd_rows (Rows rows of tiles at a
+/// time) on random data against reference::conv in double, with check_sample_against_reference's
+/// tolerance; then winograd_rows on rows [0, k) and [k, OH), each with a scratch of its own, gives
+/// the bits of its whole call, for every k.
+template <window2d G, std::size_t K, std::size_t Rows = 0>
+void check_kernels() {
+  using P = kernels::winograd_plan<G, K, Rows>;
+  const std::uint64_t seed = testing::fresh_seed();
+  INFO("seed " << seed << ", ISA " << simd::isa() << ", " << G.in_height << "x" << G.in_width << "x" << G.channels << " -> "
+                << K << ", " << P::TR << " rows of tiles at a time");
+  std::mt19937_64 g(seed);
+  const std::size_t slack = simd::read_slack, out_n = G.out_height * G.out_width * K;
+  const std::size_t scratch = std::max(kernels::conv_plan<G, K>::scratch_floats, P::scratch_floats) + slack;
+  std::vector<float> x(G.in_height * G.in_width * G.channels + slack), w(9 * G.channels * K + slack), b(K + slack),
+      s1(scratch), s2(scratch);
+  testing::fill(x, g);
+  testing::fill(w, g);
+  testing::fill(b, g);
+  std::vector<double> xd(x.begin(), x.end()), wd(w.begin(), w.end()), bd(b.begin(), b.end()), r(out_n), ra(out_n);
+  reference::conv<G, K, double>(xd.data(), wd.data(), bd.data(), r.data(), 0, G.out_height);
+  for (double& v : xd) v = std::abs(v);
+  for (double& v : wd) v = std::abs(v);
+  for (double& v : bd) v = std::abs(v);
+  reference::conv<G, K, double>(xd.data(), wd.data(), bd.data(), ra.data(), 0, G.out_height);
+  auto check = [&](const std::vector<float>& y, const std::string kernel) {
+    std::size_t bad = 0;
+    for (std::size_t i = 0; i < out_n; ++i) {
+      const double tol = 1e-5 * std::max(1.0, ra[i]) + 1e-6;
+      if (!(std::abs(static_cast<double>(y[i]) - r[i]) <= tol) && bad++ < 5)
+        FAIL_CHECK(kernel << ", output " << i << ": " << y[i] << ", reference " << r[i] << " (tolerance " << tol << ")");
+    }
+    CHECK_MESSAGE(bad == 0, kernel << ": " << bad << " of " << out_n << " outputs differ");
+  };
+  std::vector<float> direct(out_n, std::numeric_limits<float>::quiet_NaN());
+  kernels::direct_conv_rows<G, K>(x.data(), w.data(), b.data(), direct.data(), s1.data(), kernels::identity{}, 0,
+                                  G.out_height);
+  check(direct, "direct");
+  if constexpr (P::applies) {
+    std::vector<float> whole(out_n, std::numeric_limits<float>::quiet_NaN());
+    REQUIRE(kernels::winograd_rows<G, K, kernels::identity, Rows>(x.data(), w.data(), b.data(), whole.data(), s1.data(),
+                                                                  {}, 0, G.out_height));
+    check(whole, "winograd");
+    for (std::size_t k = 1; k < G.out_height; ++k) {
+      INFO("rows split at " << k);
+      std::vector<float> parts(out_n, std::numeric_limits<float>::quiet_NaN());
+      CHECK(kernels::winograd_rows<G, K, kernels::identity, Rows>(x.data(), w.data(), b.data(), parts.data(), s2.data(), {},
+                                                                  k, G.out_height));
+      // Rows [k, OH) alone written (the tile row across k is computed whole, stored in part).
+      const std::size_t split = k * G.out_width * K;
+      CHECK(std::all_of(parts.begin(), parts.begin() + split, [](float v) { return std::isnan(v); }));
+      CHECK(kernels::winograd_rows<G, K, kernels::identity, Rows>(x.data(), w.data(), b.data(), parts.data(), s1.data(), {},
+                                                                  0, k));
+      CHECK(std::memcmp(parts.data(), whole.data(), out_n * sizeof(float)) == 0);
+    }
+  }
+}
+
 TEST_CASE("conv: the lecture's example, 32x32x3, ten 5x5 filters, stride 1, pad 2") {
   check_against_reference<models::lecture5_conv>();
 }
@@ -73,6 +130,8 @@ TEST_CASE("conv: weight-heavy layers (blocks of channels outer, tiles of 1 to 4 
   check_against_reference<heavy>();
   check_against_reference<network<input<5, 5, 64>, conv<filters<333>, kernel<3>, pad<1>>, relu>>();
   check_against_reference<network<input<14, 14, 128>, conv<filters<160>, kernel<3>, pad<1>>>>();
+  // The direct kernel on a shape conv now runs with Winograd's (uses_winograd), and Winograd's.
+  check_kernels<window2d{14, 14, 128, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1}, 160>();
 }
 
 /// conv_rows on rows [0, k) and [k, OH) (each with a scratch of its own, as two threads would)
@@ -106,6 +165,7 @@ TEST_CASE("conv: tiles of whole rows on short rows (a weight-heavy 7x7 and 5x5),
   check_row_ranges<five, 333>();
   check_row_ranges<window2d{4, 4, 512, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1}, 512>();
   check_against_reference<network<input<4, 4, 512>, conv<filters<512>, kernel<3>, pad<1>>>>();
+  check_kernels<window2d{4, 4, 512, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1}, 512>();  // Winograd's on AVX2 and SSE2
 }
 
 TEST_CASE("conv: the input read where it lies (8 channels or more): borders, strides, rounding, rows split") {
@@ -125,6 +185,10 @@ TEST_CASE("conv: the input read where it lies (8 channels or more): borders, str
   check_against_reference<network<input<9, 9, 17>, conv<filters<70>, kernel<3>, stride<2>, pad<1>, round_down>>>();
   check_row_ranges<window2d{8, 8, 16, 12, 12, 5, 5, 1, 1, 4, 4, 4, 4}, 19>();
   check_row_ranges<window2d{7, 7, 16, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1}, 20>();
+  // The direct kernel on the shapes above that conv runs with Winograd's where 8 channels fill
+  // whole vectors (AVX2, SSE2).
+  check_kernels<window2d{8, 8, 8, 10, 10, 3, 3, 1, 1, 2, 2, 2, 2}, 16>();
+  check_kernels<window2d{2, 2, 8, 2, 2, 3, 3, 1, 1, 1, 1, 1, 1}, 16>();
 }
 
 // conv_plan::ahead_rows, what the tiles of output row oh ask the cache for ahead: the input rows
@@ -189,63 +253,6 @@ TEST_CASE("conv: packed weights (each block's weights copied together first), a 
 
 // --- Winograd's F(2x2, 3x3) (kernels/winograd.hpp) and the direct kernel it stands in for --------
 
-/// kernels::direct_conv_rows and, where it applies, kernels::winograd_rows (Rows rows of tiles at a
-/// time) on random data against reference::conv in double, with check_sample_against_reference's
-/// tolerance; then winograd_rows on rows [0, k) and [k, OH), each with a scratch of its own, gives
-/// the bits of its whole call, for every k.
-template <window2d G, std::size_t K, std::size_t Rows = 0>
-void check_kernels() {
-  using P = kernels::winograd_plan<G, K, Rows>;
-  const std::uint64_t seed = testing::fresh_seed();
-  INFO("seed " << seed << ", ISA " << simd::isa() << ", " << G.in_height << "x" << G.in_width << "x" << G.channels << " -> "
-                << K << ", " << P::TR << " rows of tiles at a time");
-  std::mt19937_64 g(seed);
-  const std::size_t slack = simd::read_slack, out_n = G.out_height * G.out_width * K;
-  const std::size_t scratch = std::max(kernels::conv_plan<G, K>::scratch_floats, P::scratch_floats) + slack;
-  std::vector<float> x(G.in_height * G.in_width * G.channels + slack), w(9 * G.channels * K + slack), b(K + slack),
-      s1(scratch), s2(scratch);
-  testing::fill(x, g);
-  testing::fill(w, g);
-  testing::fill(b, g);
-  std::vector<double> xd(x.begin(), x.end()), wd(w.begin(), w.end()), bd(b.begin(), b.end()), r(out_n), ra(out_n);
-  reference::conv<G, K, double>(xd.data(), wd.data(), bd.data(), r.data(), 0, G.out_height);
-  for (double& v : xd) v = std::abs(v);
-  for (double& v : wd) v = std::abs(v);
-  for (double& v : bd) v = std::abs(v);
-  reference::conv<G, K, double>(xd.data(), wd.data(), bd.data(), ra.data(), 0, G.out_height);
-  auto check = [&](const std::vector<float>& y, const std::string kernel) {
-    std::size_t bad = 0;
-    for (std::size_t i = 0; i < out_n; ++i) {
-      const double tol = 1e-5 * std::max(1.0, ra[i]) + 1e-6;
-      if (!(std::abs(static_cast<double>(y[i]) - r[i]) <= tol) && bad++ < 5)
-        FAIL_CHECK(kernel << ", output " << i << ": " << y[i] << ", reference " << r[i] << " (tolerance " << tol << ")");
-    }
-    CHECK_MESSAGE(bad == 0, kernel << ": " << bad << " of " << out_n << " outputs differ");
-  };
-  std::vector<float> direct(out_n, std::numeric_limits<float>::quiet_NaN());
-  kernels::direct_conv_rows<G, K>(x.data(), w.data(), b.data(), direct.data(), s1.data(), kernels::identity{}, 0,
-                                  G.out_height);
-  check(direct, "direct");
-  if constexpr (P::applies) {
-    std::vector<float> whole(out_n, std::numeric_limits<float>::quiet_NaN());
-    REQUIRE(kernels::winograd_rows<G, K, kernels::identity, Rows>(x.data(), w.data(), b.data(), whole.data(), s1.data(),
-                                                                  {}, 0, G.out_height));
-    check(whole, "winograd");
-    for (std::size_t k = 1; k < G.out_height; ++k) {
-      INFO("rows split at " << k);
-      std::vector<float> parts(out_n, std::numeric_limits<float>::quiet_NaN());
-      CHECK(kernels::winograd_rows<G, K, kernels::identity, Rows>(x.data(), w.data(), b.data(), parts.data(), s2.data(), {},
-                                                                  k, G.out_height));
-      // Rows [k, OH) alone written (the tile row across k is computed whole, stored in part).
-      const std::size_t split = k * G.out_width * K;
-      CHECK(std::all_of(parts.begin(), parts.begin() + split, [](float v) { return std::isnan(v); }));
-      CHECK(kernels::winograd_rows<G, K, kernels::identity, Rows>(x.data(), w.data(), b.data(), parts.data(), s1.data(), {},
-                                                                  0, k));
-      CHECK(std::memcmp(parts.data(), whole.data(), out_n * sizeof(float)) == 0);
-    }
-  }
-}
-
 // window2d{in_height, in_width, channels, out_height, out_width, 3, 3, 1, 1, pad_top, pad_bottom, pad_left, pad_right}.
 // Channels and filters multiples of 16, so that Winograd applies on every ISA (whole vectors).
 TEST_CASE("conv winograd: F(2x2, 3x3) against the double reference: odd sizes, every padding, groups of tile rows, rows split") {
@@ -255,11 +262,16 @@ TEST_CASE("conv winograd: F(2x2, 3x3) against the double reference: odd sizes, e
   check_kernels<window2d{6, 6, 16, 8, 8, 3, 3, 1, 1, 2, 2, 2, 2}, 16>();      // pad 2: windows in the padding alone
   check_kernels<window2d{8, 8, 16, 8, 7, 3, 3, 1, 1, 0, 2, 1, 0}, 16>();      // asymmetric padding
   check_kernels<window2d{1, 1, 16, 1, 1, 3, 3, 1, 1, 1, 1, 1, 1}, 16>();      // one pixel
-  // Four rows of tiles at a time over five (a last group of one); 48 filters: 3 vectors on AVX-512.
-  check_kernels<window2d{10, 10, 32, 10, 10, 3, 3, 1, 1, 1, 1, 1, 1}, 48, 4>();
+  // Groups of rows of tiles: four over five (a last group of one, a plan of its own), three over
+  // five, two over seven; 48 filters: 3 vectors on AVX-512.
   check_kernels<window2d{10, 10, 32, 10, 10, 3, 3, 1, 1, 1, 1, 1, 1}, 48>();
+  check_kernels<window2d{10, 10, 32, 10, 10, 3, 3, 1, 1, 1, 1, 1, 1}, 48, 3>();
+  check_kernels<window2d{13, 14, 16, 13, 14, 3, 3, 1, 1, 1, 1, 1, 1}, 32, 2>();
+  // The rule: the fewest rows of tiles that make 16 tiles, or 64 past 2 MB of transformed filters.
   static_assert(kernels::winograd_plan<window2d{10, 10, 32, 10, 10, 3, 3, 1, 1, 1, 1, 1, 1}, 48>::TR == 4);  // 5 tiles a row
   static_assert(kernels::winograd_plan<window2d{32, 32, 64, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1}, 64>::TR == 1);
+  static_assert(kernels::winograd_plan<window2d{14, 14, 256, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1}, 256>::TR == 7);  // 4 MB
+  static_assert(kernels::winograd_plan<window2d{14, 14, 128, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1}, 128>::TR == 3);  // 1 MB
 }
 
 TEST_CASE("conv winograd: where conv uses it (kernels::uses_winograd), through the model, fused epilogues") {
@@ -267,15 +279,16 @@ TEST_CASE("conv winograd: where conv uses it (kernels::uses_winograd), through t
   // W2 and the CIFAR net's 3x3 layers, everywhere there is SIMD.
   static_assert(kernels::uses_winograd<window2d{32, 32, 64, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1}, 64> == simd::available);
   static_assert(kernels::uses_winograd<window2d{16, 16, 32, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1}, 64> == simd::available);
-  // Not on AVX-512 for rows under 16 pixels or channels under 32.
-  static_assert(kernels::uses_winograd<window2d{8, 8, 64, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1}, 64> == (simd::available && !avx512));
-  static_assert(kernels::uses_winograd<window2d{32, 32, 16, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1}, 16> == (simd::available && !avx512));
-  // Never: stride 2, a 5x5 window, 17 channels, 19 filters, weight-heavy layers.
+  static_assert(kernels::uses_winograd<window2d{32, 32, 16, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1}, 16> == simd::available);
+  static_assert(kernels::uses_winograd<window2d{12, 12, 64, 12, 12, 3, 3, 1, 1, 1, 1, 1, 1}, 64> == simd::available);
+  // Not on AVX-512 for rows under 12 pixels.
+  static_assert(kernels::uses_winograd<window2d{10, 10, 64, 10, 10, 3, 3, 1, 1, 1, 1, 1, 1}, 64> == (simd::available && !avx512));
+  static_assert(kernels::uses_winograd<window2d{7, 7, 512, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1}, 512> == (simd::available && !avx512));
+  // Never: stride 2, a 5x5 window, 17 channels, 19 filters.
   static_assert(!kernels::uses_winograd<window2d{56, 56, 64, 28, 28, 3, 3, 2, 2, 1, 1, 1, 1}, 128>);
   static_assert(!kernels::uses_winograd<window2d{32, 32, 64, 32, 32, 5, 5, 1, 1, 2, 2, 2, 2}, 64>);
   static_assert(!kernels::uses_winograd<window2d{16, 16, 17, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1}, 64>);
   static_assert(!kernels::uses_winograd<window2d{16, 16, 64, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1}, 19>);
-  static_assert(!kernels::uses_winograd<window2d{7, 7, 512, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1}, 512>);
   check_against_reference<network<input<16, 16, 32>, conv<filters<32>, kernel<3>, pad<1>>, relu>>();
   check_against_reference<network<input<17, 16, 32>, conv<filters<64>, kernel<3>, pad<1>>, leaky_relu<slope<1, 5>>>>();
   check_against_reference<network<input<16, 16, 32>, conv<filters<32>, kernel<3>, pad<1>>, batch_norm<>, relu>>();

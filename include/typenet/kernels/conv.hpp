@@ -451,16 +451,14 @@ TYPENET_RANGE_KERNEL void direct_conv_rows(const float* in, const float* weights
 
 /// Whether conv_rows runs K filters over window G with Winograd's F(2x2, 3x3) (winograd_rows) rather
 /// than the direct kernel: where it can (winograd_plan::applies: 3x3 stride 1, channels and
-/// filters whole vectors), but for weight-heavy layers (their transformed filters, 1.8x the
-/// weights, no longer stay in cache) and, with 32 registers (AVX-512, where the direct kernel's
-/// tiles of 14 x 2 run near the FMA peak), rows under 16 pixels or channels under 32, where the
-/// transforms cost more than the products save. Measured on the Intel Xeon of
-/// docs/performance.md ("Winograd's F(2x2, 3x3)"), time of the direct kernel / Winograd's:
-/// 3x3 64 -> 64 on 32x32 1.76-1.83 on AVX2, 1.37-1.46 on AVX-512; on 8x8 1.34-1.45 and 0.65-0.77;
-/// 16 -> 16 on 32x32 1.40-1.43 and 1.04-1.07.
+/// filters whole vectors) but, with 32 registers (AVX-512, where the direct kernel runs closer to
+/// the FMA peak and Winograd's transforms weigh more), on rows under 12 pixels. Read off
+/// benchmarks/run-tiles --winograd on the Intel Xeon of docs/performance.md ("Winograd's F(2x2,
+/// 3x3)"), the direct kernel's time / Winograd's: on AVX2 1.26-1.98 on every layer there (3x3
+/// 64 -> 64 on 32x32 1.73, 512 -> 512 on 7x7 1.50); on AVX-512 1.13-1.58 on rows of 12 or more
+/// (1.38 and 1.55 on 32x32 and 56x56) and 0.67-0.83 on rows of 7, 8 and 10.
 template <window2d G, std::size_t K>
-inline constexpr bool uses_winograd = winograd_plan<G, K>::applies && !weight_heavy<G, K> &&
-                                      (simd::registers == 16 || (G.out_width >= 16 && G.channels >= 32));
+inline constexpr bool uses_winograd = winograd_plan<G, K>::applies && (simd::registers == 16 || G.out_width >= 12);
 
 /// The scratch conv_rows needs for K filters over window G, in floats (Winograd's or the direct
 /// kernel's, which it falls back on).

@@ -44,11 +44,15 @@ struct winograd_plan {
   /// where the output's is odd).
   static constexpr std::size_t TW = (OW + 1) / 2, TH = (OH + 1) / 2;
   /// Rows of tiles transformed and multiplied at a time (TN tiles, a group): the fewest that make
-  /// 16 tiles (each group reads every transformed filter once a position). On the Intel Xeon of
-  /// docs/performance.md ("Winograd's F(2x2, 3x3)"), 3x3 64 -> 64 on 16x16 ran 1.50x as fast as
-  /// the direct kernel on AVX2 a row of 8 tiles at a time, 1.60-1.64x two rows at a time (1.25x
-  /// and 1.20x on AVX-512); on 32x32, 1.76-1.78x a row, 1.76-1.83x in two or four.
-  static constexpr std::size_t TR = std::clamp<std::size_t>(Rows == 0 ? (16 + TW - 1) / TW : Rows, 1, TH), TN = TR * TW;
+  /// 16 tiles, or 64 where the transformed filters (16 x C x K floats) outgrow 2 MB, an L2 cache:
+  /// each group reads them all once, then from memory. Read off benchmarks/run-tiles --winograd on
+  /// the Intel Xeon of docs/performance.md ("Winograd's F(2x2, 3x3)"): 3x3 256 -> 256 on 14x14
+  /// (4 MB of them; 7 tiles a row) ran at 87, 112, 135 and 142 GFLOP/s on AVX2 one, two, four and
+  /// seven rows at a time (104, 132, 161 and 168 on AVX-512); 64 -> 64 on 32x32 (256 kB) at 203, 206
+  /// and 207 one, two and four rows at a time.
+  static constexpr std::size_t u_bytes = 16 * C * K * sizeof(float);
+  static constexpr std::size_t group = u_bytes > (std::size_t{2} << 20) ? 64 : 16;
+  static constexpr std::size_t TR = std::clamp<std::size_t>(Rows == 0 ? (group + TW - 1) / TW : Rows, 1, TH), TN = TR * TW;
   static constexpr std::size_t vectors = K / W;  // vectors of filters
   /// The products' register tile, by conv's rule (default_conv_tile): NV vectors of filters (two; one
   /// when they fit in one; three when they fill exactly three) x R tiles, at most 14 and what
@@ -224,12 +228,36 @@ inline void winograd_outputs(const float* m, const float* biases, float* out, Ac
   }
 }
 
+/// The group of P::TR rows of tiles from th: their patches, products and outputs (those in rows
+/// [first, last)). u: the transformed filters; scratch: the kernel's (V and M at P's offsets).
+template <class P, class Act>
+inline void winograd_group(const float* in, const float* u, const float* biases, float* out, float* scratch, Act act,
+                           std::size_t th, std::size_t first, std::size_t last) {
+  float* v = scratch + P::v_offset;
+  float* m = scratch + P::m_offset;
+  constexpr std::size_t block = P::NV * P::W;
+  for (std::size_t r = 0; r < P::TR; ++r) winograd_patches<P>(in, v + r * P::TW * P::C, th + r);
+  for (std::size_t e = 0; e < 16; ++e) {
+    const float* ve = v + e * P::ve;
+    const float* ue = u + e * P::ue;
+    float* me = m + e * P::me;
+    for (std::size_t b = 0; b < P::plain_blocks; ++b) winograd_products<P, P::NV>(ve, ue, me, b * block);
+    winograd_products<P, P::last_NV>(ve, ue, me, P::plain_blocks * block);
+  }
+  for (std::size_t r = 0; r < P::TR; ++r) winograd_outputs<P>(m + r * P::TW * P::K, biases, out, act, th + r, first, last);
+}
+
 /// Output rows [first, last) of the convolution of one sample with K filters over window G (HWC in,
 /// HWC out; winograd_plan<G, K>::applies), bias and the fused epilogue `act` included; false, with
 /// nothing written, where the input or the weights are not winograd_safe (the whole input, so that
 /// calls on any rows decide alike): the caller then runs the direct kernel. `scratch` holds
-/// winograd_plan<G, K>::scratch_floats floats, of this call alone. Each tile row is computed whole
-/// whatever the rows asked for, so every output has the same bits however the rows are split.
+/// winograd_plan<G, K, Rows>::scratch_floats floats, of this call alone.
+/// The groups of rows of tiles start at multiples of TR, whatever the rows asked for, the last one
+/// the TH % TR rows left (a plan of its own, not a whole group with rows past the picture: 3x3
+/// 64 -> 64 on 10x10, five rows of tiles in groups of four, ran at 110 GFLOP/s on AVX2 instead of
+/// 162 a row at a time). A group is computed whole and stores the rows asked for, and each tile's
+/// products are the same whatever its place in the group, so every output has the same bits
+/// however the rows are split.
 template <window2d G, std::size_t K, class Act, std::size_t Rows = 0>
 [[nodiscard]] bool winograd_rows(const float* in, const float* weights, const float* biases, float* out, float* scratch,
                                  Act act, std::size_t first, std::size_t last) {
@@ -237,22 +265,15 @@ template <window2d G, std::size_t K, class Act, std::size_t Rows = 0>
   static_assert(P::applies, "winograd_rows: a 3x3 stride-1 window, channels and filters whole vectors");
   if (first >= last) return true;
   if (!winograd_safe(in, P::IH * P::IW * P::C) || !winograd_safe(weights, 9 * P::C * K)) return false;
-  float* u = scratch;
-  float* v = scratch + P::v_offset;
-  float* m = scratch + P::m_offset;
-  winograd_filters<P>(weights, u);
-  constexpr std::size_t block = P::NV * P::W;
-  for (std::size_t th = first / 2; th < (last + 1) / 2; th += P::TR) {
-    for (std::size_t r = 0; r < P::TR; ++r) winograd_patches<P>(in, v + r * P::TW * P::C, th + r);
-    for (std::size_t e = 0; e < 16; ++e) {
-      const float* ve = v + e * P::ve;
-      const float* ue = u + e * P::ue;
-      float* me = m + e * P::me;
-      for (std::size_t b = 0; b < P::plain_blocks; ++b) winograd_products<P, P::NV>(ve, ue, me, b * block);
-      winograd_products<P, P::last_NV>(ve, ue, me, P::plain_blocks * block);
-    }
-    for (std::size_t r = 0; r < P::TR; ++r) winograd_outputs<P>(m + r * P::TW * P::K, biases, out, act, th + r, first, last);
-  }
+  constexpr std::size_t rest = P::TH % P::TR;
+  using Rest = winograd_plan<G, K, rest == 0 ? P::TR : rest>;
+  static_assert(Rest::scratch_floats <= P::scratch_floats && Rest::v_offset == P::v_offset);
+  winograd_filters<P>(weights, scratch);
+  for (std::size_t th = first / 2 / P::TR * P::TR; th < (last + 1) / 2; th += P::TR)
+    if (th + P::TR <= P::TH)
+      winograd_group<P>(in, scratch, biases, out, scratch, act, th, first, last);
+    else
+      winograd_group<Rest>(in, scratch, biases, out, scratch, act, th, first, last);
   return true;
 }
 
