@@ -454,9 +454,10 @@ TYPENET_RANGE_KERNEL void direct_conv_rows(const float* in, const float* weights
 /// filters whole vectors) but, with 32 registers (AVX-512, where the direct kernel runs closer to
 /// the FMA peak and Winograd's transforms weigh more), on rows under 12 pixels. Read off
 /// benchmarks/run-tiles --winograd on the Intel Xeon of docs/performance.md ("Winograd's F(2x2,
-/// 3x3)"), the direct kernel's time / Winograd's: on AVX2 1.26-1.98 on every layer there (3x3
-/// 64 -> 64 on 32x32 1.73, 512 -> 512 on 7x7 1.50); on AVX-512 1.13-1.58 on rows of 12 or more
-/// (1.38 and 1.55 on 32x32 and 56x56) and 0.67-0.83 on rows of 7, 8 and 10.
+/// 3x3)"), the direct kernel's time / Winograd's: on AVX2 1.25-1.94 on every layer there (3x3
+/// 64 -> 64 on 32x32 1.67, 512 -> 512 on 7x7 1.52); on AVX-512 0.98-1.54 on rows of 12 or more
+/// (1.39 and 1.49 on 32x32 and 56x56, 0.98 on 16 -> 32 on 16x16) and 0.67-0.96 on rows of 7, 8
+/// and 10.
 template <window2d G, std::size_t K>
 inline constexpr bool uses_winograd = winograd_plan<G, K>::applies && (simd::registers == 16 || G.out_width >= 12);
 

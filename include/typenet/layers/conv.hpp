@@ -139,7 +139,8 @@ struct conv : sliding_window<label::kernel, false, Options...> {
                                                                                        biases<In>(params), out);
   }
 
-  /// The padded input copy of the kernel (the grouped kernel needs none).
+  /// The kernel's scratch (kernels::conv_scratch_floats: the padded input copy, packed weights or
+  /// Winograd's transforms); the grouped kernel needs none.
   template <shape In, shape Out>
   static constexpr std::size_t scratch_floats =
       group_count<In> == 1 ? kernels::conv_scratch_floats<geometry::template window_on<In>, filter_count> : 0;

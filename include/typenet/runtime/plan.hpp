@@ -162,7 +162,8 @@ struct plan {
   static constexpr std::size_t activation_floats = round_up(f.largest_activation);
   /// Activation buffers of one pass (2 for a chain of layers).
   static constexpr std::size_t buffers = slots.count < 2 ? 2 : slots.count;
-  /// The largest scratch a layer's kernel needs (the padded input copy of a convolution).
+  /// The largest scratch a layer's kernel needs (a convolution's padded input copy, or Winograd's
+  /// transformed filters, patches and products).
   static constexpr std::size_t kernel_scratch_floats = [] {
     std::size_t most = 0;
     for (const layer_traits& t : traits) most = std::max(most, t.scratch_floats);
