@@ -54,11 +54,7 @@ inline void conv_weight_tile(const float* x, const float* g, float* gw, std::siz
   using vec = simd::vec;
   constexpr std::size_t W = P::W, C = P::C, K = P::K;
   vec acc[R][V];
-  TYPENET_UNROLL
-  for (std::size_t r = 0; r < R; ++r) {
-    TYPENET_UNROLL
-    for (std::size_t v = 0; v < V; ++v) acc[r][v] = vec(0.f);
-  }
+  zero_tile(acc);
   for (std::size_t oh = 0; oh < P::OH; ++oh) {
     const float* xr = x + ((oh * P::SH + kh) * P::PW + kw) * C + c0;
     const float* gr = g + oh * P::OW * K + k0;

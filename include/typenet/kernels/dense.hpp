@@ -52,11 +52,7 @@ inline void dense_block(const float* in, const float* w, const float* b, float* 
   using vec = simd::vec;
   constexpr std::size_t W = P::W, S = P::S;
   vec acc[S][V];
-  TYPENET_UNROLL
-  for (std::size_t s = 0; s < S; ++s) {
-    TYPENET_UNROLL
-    for (std::size_t v = 0; v < V; ++v) acc[s][v] = vec(0.f);
-  }
+  zero_tile(acc);
   if constexpr (S == 1)
     if (first != 0) load_tile<1, V, Partial>(acc, y, 0, P::tail);
   const std::size_t steps = (last - first) / S;

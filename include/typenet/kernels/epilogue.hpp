@@ -95,6 +95,16 @@ inline void add_vector(simd::vec v, float* dst, std::size_t tail) {
     (simd::vec::load_unaligned(dst) + v).store_unaligned(dst);
 }
 
+/// Starts an R x V register tile from zero.
+template <std::size_t R, std::size_t V>
+inline void zero_tile(simd::vec (&acc)[R][V]) {
+  TYPENET_UNROLL
+  for (std::size_t r = 0; r < R; ++r) {
+    TYPENET_UNROLL
+    for (std::size_t v = 0; v < V; ++v) acc[r][v] = simd::vec(0.f);
+  }
+}
+
 /// Starts an R x V register tile from the biases: every row gets b[0 .. V*W).
 /// May read past the last bias of a partial vector (slack, discarded).
 template <std::size_t R, std::size_t V>

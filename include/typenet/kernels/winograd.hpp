@@ -159,11 +159,7 @@ template <class P, std::size_t N, std::size_t NV>
   using vec = simd::vec;
   constexpr std::size_t C = P::C, K = P::K, W = P::W;
   vec acc[N][NV];
-  TYPENET_UNROLL
-  for (std::size_t r = 0; r < N; ++r) {
-    TYPENET_UNROLL
-    for (std::size_t j = 0; j < NV; ++j) acc[r][j] = vec(0.f);
-  }
+  zero_tile(acc);
   auto step = [&](std::size_t c) __attribute__((always_inline)) {
     vec uv[NV];
     TYPENET_UNROLL
