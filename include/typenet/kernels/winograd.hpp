@@ -10,13 +10,15 @@
 // On HWC data the channels of a pixel are contiguous, so the transforms are
 // vector additions over W channels at a time, and the products run in register
 // tiles of R tiles x NV vectors of filters, as conv_tile's over a 1x1 window.
-// The kernel goes one row of tiles (two output rows) at a time: the row's
-// patches transformed into the scratch, the 16 products, then each tile's 2x2
-// pixels, bias and epilogue. The filters are transformed once a call.
+// The filters are transformed once a call; then the kernel goes a group of
+// rows of tiles (winograd_plan::TR, two output rows each) at a time: the
+// group's patches transformed into the scratch, the 16 products, then each
+// tile's 2x2 pixels, bias and epilogue.
 //
 // The rounding differs from the direct kernel's (the transforms add and halve
-// before the products); conv_plan::winograd says where conv uses it, with the
-// measurements behind it.
+// before the products); kernels::uses_winograd (conv.hpp) says where conv uses
+// it, with the measurements behind it, and conv_rows falls back on the direct
+// kernel for infinite, NaN or huge values (winograd_safe).
 #pragma once
 
 #include <typenet/geometry.hpp>
@@ -65,10 +67,11 @@ struct winograd_plan {
   static constexpr std::size_t last_NV = vectors % NV == 0 ? NV : vectors % NV;
   static constexpr std::size_t plain_blocks = (vectors - last_NV) / NV;
   /// The scratch: U, the transformed filters ([e][c][k]); V, a group's transformed patches
-  /// ([e][tile][c]); M, their products ([e][tile][k]). Each position's matrix starts a 64-byte line
-  /// past a multiple of 4 kB (ue, ve, me floats apart): the transforms write the 16 positions' at
-  /// once, and 4 kB apart (16 x 64 channels) they fell in one set of L1 and evicted each other (the
-  /// patches of 3x3 64 -> 64 on 32x32 took 148 us a sample on AVX2, 35 us after).
+  /// ([e][tile][c]); M, their products ([e][tile][k]); the positions' matrices ue, ve and me floats
+  /// apart, a 64-byte line more than their size where that is a multiple of 4 kB: the transforms
+  /// write the 16 positions' at once, and 4 kB apart (16 x 64 channels) they fell in one set of L1
+  /// and evicted each other (the patches of 3x3 64 -> 64 on 32x32 took 148 us a sample on AVX2,
+  /// 35 us after).
   static constexpr std::size_t round16(std::size_t n) { return (n + 15) / 16 * 16; }
   static constexpr std::size_t apart(std::size_t n) { return round16(n) % 1024 == 0 ? round16(n) + 16 : round16(n); }
   static constexpr std::size_t ue = apart(C * K), ve = apart(TN * C), me = apart(TN * K);
@@ -90,7 +93,7 @@ inline bool winograd_safe(const float* p, std::size_t n) {
 }
 
 /// U = G g G^T for every filter and input channel: g the 3x3 weights of (c, k) in HWIO (K floats a
-/// step), U's 16 values at u + (e x C + c) x K + k.
+/// step), U's 16 values at u + e x ue + c x K + k.
 template <class P>
 inline void winograd_filters(const float* w, float* u) {
   using vec = simd::vec;
