@@ -188,11 +188,7 @@ template <class P, std::size_t N, std::size_t NV>
     TYPENET_UNROLL
     for (std::size_t s = 0; s < 4; ++s) step(c + s);
   }
-  TYPENET_UNROLL
-  for (std::size_t r = 0; r < N; ++r) {
-    TYPENET_UNROLL
-    for (std::size_t j = 0; j < NV; ++j) acc[r][j].store_unaligned(m + r * K + j * W);
-  }
+  store_tile<N, NV, false>(acc, m, K, 0, identity{});
 }
 
 /// Every tile of the group at position e, for the NV vectors of filters from k: big_tiles tiles of R,
