@@ -9,7 +9,7 @@
 // which inside the network stays in cache, and the differences measured that instead. Each prefix
 // has its own parameters: a layer whose weights do not fit in cache (the CIFAR net's 8 MB dense
 // layer) reads them from wherever its prefix's copy is, and its row moves more than the others.
-//   benchmarks/run-layers [--isa native|avx2|sse2] [--samples N] [--min-time SECONDS]
+//   benchmarks/run-layers [--isa native|avx2|sse2] [--samples N] [--min-time SECONDS] [--threads N]
 #include "bench.hpp"
 #include "workloads.hpp"
 
@@ -46,7 +46,7 @@ template <class Net>
 constexpr std::size_t layers_of = tn::facts<Net>.layer_count - 1;
 
 template <class Net>
-void breakdown(const char* name, const timing_options& opt) {
+void breakdown(const char* name, const timing_options& opt, std::size_t threads) {
   constexpr std::size_t L = layers_of<Net>;
   std::fprintf(stderr, "timing %s, %zu prefixes ...\n", name, L);
   std::vector<double> seconds;
@@ -57,12 +57,12 @@ void breakdown(const char* name, const timing_options& opt) {
     floats x(tn::facts<Net>.input.size());
     fill(x, g, -1.f, 1.f);
     std::array<floats, L> y{floats(tn::facts<prefix<Net, I + 1>>.output.size())...};
-    seconds = median_times({[&] { std::get<I>(models)->forward_batch(x, y[I], 1); }...}, opt.samples, opt.min_time);
+    seconds = median_times({[&] { std::get<I>(models)->forward_batch(x, y[I], threads); }...}, opt.samples, opt.min_time);
   }(std::make_index_sequence<L>{});
 
-  std::printf("\n%s, one sample on 1 thread, median of %d samples; \"adds\": this prefix's time less the one "
+  std::printf("\n%s, one sample on %zu thread%s, median of %d samples; \"adds\": this prefix's time less the one "
               "before's\n\n",
-              name, opt.samples);
+              name, threads, threads == 1 ? "" : "s", opt.samples);
   table t{{"#", "layer", "output", "up to here", "adds", "share"}, {true, false, false, true, true, true}, {}};
   for (std::size_t i = 0; i < L; ++i) {
     const auto& f = tn::facts<Net>.layer[i + 1];
@@ -78,12 +78,21 @@ void breakdown(const char* name, const timing_options& opt) {
 }
 
 int run(int argc, char** argv) {
+  // --threads N (forward_batch's threads), then the timing options.
+  std::size_t threads = 1;
+  std::vector<char*> rest{argv[0]};
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--threads" && i + 1 < argc)
+      threads = static_cast<std::size_t>(std::max(1, std::atoi(argv[++i])));
+    else
+      rest.push_back(argv[i]);
+  }
   timing_options opt;
-  if (!parse_timing_options(argc, argv, opt)) return 2;
+  if (!parse_timing_options(static_cast<int>(rest.size()), rest.data(), opt)) return 2;
   std::printf("typenet layer by layer\n\n- CPU: %s\n- compiler: %s, %s\n- SIMD: %zu floats a vector\n",
               cpu_model().c_str(), compiler().c_str(), TYPENET_BENCH_FLAGS, tn::simd::lanes);
-  breakdown<w5_lenet5>("LeNet-5 (W5)", opt);
-  breakdown<w6_cifar_net>("the CIFAR net (W6)", opt);
+  breakdown<w5_lenet5>("LeNet-5 (W5)", opt, threads);
+  breakdown<w6_cifar_net>("the CIFAR net (W6)", opt, threads);
   return 0;
 }
 
