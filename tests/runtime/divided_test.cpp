@@ -67,7 +67,7 @@ using ends_divided = network<input<16, 16, 3>, conv<filters<3>, kernel<1>, depth
                              conv<filters<64>, kernel<3>, pad<1>>, relu, max_pool<window<2>>, conv<filters<64>, kernel<3>, pad<1>>>;
 
 TEST_CASE("one sample on a team of threads: each divided layer's parts give one thread's bits") {
-  check_team<models::cifar10>(2);  // conv, pooling and dense layers divided; the last dense not
+  check_team<models::cifar10>(2);  // the convolutions and the pooling between them divided; the rest not
   check_team<models::cifar10>(3);
   check_team<lecture_conv>(2);
   check_team<ends_divided>(3);

@@ -204,7 +204,11 @@ struct plan {
   /// kernel_part and its work, in multiply-accumulates or, for a layer without any (pooling),
   /// in values read and written, reaches divide_from; below it, the threads' meeting after the
   /// layer (about a microsecond) would cost more than the half they save
-  /// (benchmarks/forward.cpp, docs/performance.md).
+  /// (benchmarks/forward.cpp, docs/performance.md). A smaller layer is divided too when the
+  /// layers that run before and after it are (or it is the last): the threads meet before and
+  /// after it either way, and each finds its share of the input in its own cache (a pooling
+  /// between two convolutions on one thread read the rows the other thread wrote, 4-5 us of the
+  /// CIFAR net's 330 on two AVX-512 threads: benchmarks/run-layers --threads 2).
   static constexpr std::size_t divide_from = std::size_t{1} << 17;
   /// Each layer's work: its multiply-accumulates, or (pooling) the values it reads and writes.
   static constexpr std::array<std::size_t, layers> work = [] {
@@ -214,9 +218,18 @@ struct plan {
     return w;
   }();
   static constexpr std::array<bool, layers> divided = [] {
-    std::array<bool, layers> d{};
+    std::array<bool, layers> big{};
     for (std::size_t i = 0; i < layers; ++i)
-      d[i] = steps[i] == step::run && traits[i].divisible && work[i] >= divide_from;
+      big[i] = steps[i] == step::run && traits[i].divisible && work[i] >= divide_from;
+    std::array<bool, layers> d = big;
+    for (std::size_t i = 0; i < layers; ++i) {
+      if (steps[i] != step::run || !traits[i].divisible || big[i]) continue;
+      // The nearest layers before and after i that run, in the order they run (layers: none after).
+      std::size_t before = i - 1, after = i + 1;
+      while (before > 0 && steps[before] != step::run) --before;
+      while (after < layers && steps[after] != step::run) ++after;
+      d[i] = big[before] && (after == layers || big[after]);
+    }
     return d;
   }();
   /// Whether one sample runs on several threads at all: when the divided layers' work adds up to
