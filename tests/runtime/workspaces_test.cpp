@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <thread>
+#include <utility>
 
 namespace {
 using namespace typenet::runtime;
@@ -28,6 +29,24 @@ TEST_CASE("workspace_pool: one block at first, aligned and zeroed; a second only
   pool.release(a);
   pool.release(b);
   pool.release(c);
+}
+
+TEST_CASE("aligned_floats: 64-byte lines below 2 MB, 2 MB pages from 2 MB up, zeroed, every float writable") {
+  for (const std::size_t n : {std::size_t{1}, std::size_t{1000}, (std::size_t{2} << 20) / 4 - 1, (std::size_t{2} << 20) / 4,
+                              (std::size_t{5} << 20) / 4 + 3}) {
+    CAPTURE(n);
+    aligned_floats a(n);
+    const std::size_t align = n * sizeof(float) >= (std::size_t{2} << 20) ? std::size_t{2} << 20 : 64;
+    CHECK(aligned_floats::alignment(n) == align);
+    CHECK(reinterpret_cast<std::uintptr_t>(a.data()) % align == 0);
+    bool zero = true;
+    for (std::size_t i = 0; i < n; ++i) zero = zero && a.data()[i] == 0.f;
+    CHECK(zero);
+    a.data()[n - 1] = 1.f;  // the last float is the block's (the sanitizers' builds check)
+    aligned_floats moved(std::move(a));
+    CHECK(moved.size() == n);
+    CHECK(moved.data()[n - 1] == 1.f);
+  }
 }
 
 TEST_CASE("workspace_pool: past the limit, acquire waits for a release") {
