@@ -35,20 +35,6 @@
 //       threads, each with a scratch of its own. One sample on several
 //       threads divides such a layer when it is big enough (conv, pooling,
 //       dense); it runs any other layer on one thread.
-//   template <shape In, shape Out> static constexpr std::size_t prepared_floats;
-//   template <shape In, shape Out>
-//   static void prepare_part(const float* params, float* prepared, std::size_t part, std::size_t parts);
-//   template <shape In, shape Out, class Act>
-//   static void kernel_part(const float* params, const float* in, float* out, float* scratch, Act act,
-//                           std::size_t part, std::size_t parts, const float* prepared);
-//       work that every part would do alike (conv by Winograd: its
-//       transformed filters), done once, in parts: where prepared_floats is
-//       not 0, the parts of one sample run prepare_part (part `part` of the
-//       prepared_floats floats at `prepared`), meet, then run this
-//       kernel_part, which reads them all. The prepared floats are the
-//       first prepared_floats of part 0's scratch: this kernel_part leaves
-//       its scratch's first prepared_floats floats as they are wherever any
-//       part reads them.
 //   template <shape In, shape Out> static constexpr std::size_t scratch_floats;
 //       scratch its kernel needs (default 0).
 //   static constexpr bool takes_epilogue = true;
@@ -287,22 +273,6 @@ concept has_kernel_batch = requires(const float* p, const float* x, std::size_t 
 template <class L, shape In, shape Out, class Act>
 concept has_kernel_part = requires(const float* p, const float* x, float* y, float* s, Act a, std::size_t n) {
   L::template kernel_part<In, Out>(p, x, y, s, a, n, n);
-};
-
-/// Floats of L's work that the parts of one sample share (prepared_floats), 0 if none.
-template <class L, shape In, shape Out>
-constexpr std::size_t prepared_floats() {
-  if constexpr (requires { L::template prepared_floats<In, Out>; })
-    return L::template prepared_floats<In, Out>;
-  else
-    return 0;
-}
-
-/// L prepares its parts' shared work (prepare_part) and its kernel_part reads it.
-template <class L, shape In, shape Out, class Act>
-concept has_prepared_part = requires(const float* p, const float* x, float* y, float* s, Act a, std::size_t n) {
-  L::template prepare_part<In, Out>(p, s, n, n);
-  L::template kernel_part<In, Out>(p, x, y, s, a, n, n, p);
 };
 
 /// Scratch floats L's kernel needs on In -> Out.

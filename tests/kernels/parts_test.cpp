@@ -16,7 +16,7 @@ using namespace typenet;
 /// 1 to (output rows + 2) parts run one after another, each with a scratch of its own: every
 /// output bit must match, with no NaN left of the poisoned output.
 template <class Net, class Act = kernels::identity>
-void check_parts(std::size_t most_parts, Act act = {}, bool huge_first_input = false) {
+void check_parts(std::size_t most_parts, Act act = {}) {
   using B = bound_at<Net, 1>;
   using L = typename B::layer;
   constexpr shape In = B::input, Out = B::output;
@@ -28,8 +28,6 @@ void check_parts(std::size_t most_parts, Act act = {}, bool huge_first_input = f
   std::vector<float> params(facts<Net>.params + simd::read_slack), x(In.size() + simd::read_slack);
   testing::fill(params, g);
   testing::fill(x, g);
-  // 2^41: past what Winograd's kernel takes (winograd_safe); the direct kernel runs in every part.
-  if (huge_first_input) x[0] = 0x1p41f;
   const float nan = std::numeric_limits<float>::quiet_NaN();
   // Outputs poisoned with NaN, with a guard band after them that no part may write.
   constexpr std::size_t guard = 2 * simd::lanes;
@@ -39,20 +37,9 @@ void check_parts(std::size_t most_parts, Act act = {}, bool huge_first_input = f
   for (std::size_t parts = 1; parts <= most_parts; ++parts) {
     CAPTURE(parts);
     std::vector<float> y(Out.size() + guard, nan);
-    if constexpr (contract::prepared_floats<L, In, Out>() != 0) {
-      // As a team does it: every part prepares its share into the start of part 0's scratch, then
-      // every part runs, part 0 on that scratch (which it must leave as it is for the parts after).
-      std::vector<std::vector<float>> own(parts, std::vector<float>(scratch, nan));
-      for (std::size_t part = 0; part < parts; ++part)
-        L::template prepare_part<In, Out>(params.data(), own[0].data(), part, parts);
-      for (std::size_t part = 0; part < parts; ++part)
-        L::template kernel_part<In, Out>(params.data(), x.data(), y.data(), own[part].data(), act, part, parts,
-                                         own[0].data());
-    } else {
-      for (std::size_t part = 0; part < parts; ++part) {
-        std::vector<float> own(scratch, nan);
-        L::template kernel_part<In, Out>(params.data(), x.data(), y.data(), own.data(), act, part, parts);
-      }
+    for (std::size_t part = 0; part < parts; ++part) {
+      std::vector<float> own(scratch, nan);
+      L::template kernel_part<In, Out>(params.data(), x.data(), y.data(), own.data(), act, part, parts);
     }
     CHECK(std::memcmp(y.data(), whole.data(), Out.size() * sizeof(float)) == 0);
     bool guard_intact = true;
@@ -71,16 +58,6 @@ TEST_CASE("kernel_part: convolution rows, padded, strided, on several channel bl
   // With relu fused as the model fuses it.
   check_parts<network<input<10, 10, 6>, conv<filters<24>, kernel<3>, pad<1>>>>(
       12, kernels::fused<std::remove_cvref_t<decltype(relu::fusion)>>{relu::fusion});
-}
-
-TEST_CASE("kernel_part: convolution by Winograd, its filters prepared in parts (and the direct kernel after)") {
-  // Odd height (a last half row of tiles), 48 filters: three vectors on AVX-512, six on AVX2, twelve on SSE2.
-  using net = network<input<13, 14, 32>, conv<filters<48>, kernel<3>, pad<1>>>;
-  using B = bound_at<net, 1>;
-  static_assert(!simd::available || contract::prepared_floats<B::layer, B::input, B::output>() != 0,
-                "the case must run by Winograd, its filters prepared");
-  check_parts<net>(9);
-  check_parts<net>(3, kernels::identity{}, true);
 }
 
 TEST_CASE("kernel_part: depthwise and grouped convolution rows") {

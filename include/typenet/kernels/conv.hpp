@@ -19,7 +19,6 @@
 // is the direct kernel above.
 #pragma once
 
-#include <typenet/geometry.hpp>
 #include <typenet/kernels/epilogue.hpp>
 #include <typenet/kernels/reference.hpp>
 #include <typenet/kernels/simd.hpp>
@@ -469,39 +468,17 @@ inline constexpr std::size_t conv_scratch_floats =
     uses_winograd<G, K> ? std::max(winograd_plan<G, K>::scratch_floats, conv_plan<G, K>::scratch_floats)
                         : conv_plan<G, K>::scratch_floats;
 
-/// What calls of conv_rows on the same weights would each compute alike, in floats: Winograd's
-/// transformed filters where it uses Winograd, nothing elsewhere. One sample on several threads
-/// computes them once, in parts (conv_prepare_part), and every part's conv_rows reads them: each
-/// thread transformed all of them for its rows before, 11-12 us for 64 x 64 filters on AVX-512, of
-/// 70-80 for 3x3 64 -> 64 on 16x16 (docs/performance.md, "The filters transformed once").
-template <window2d G, std::size_t K>
-inline constexpr std::size_t conv_prepared_floats = uses_winograd<G, K> ? winograd_plan<G, K>::u_floats : 0;
-
-/// Part `part` of `parts` of the prepared floats (conv_prepared_floats<G, K>, not 0): the
-/// transformed filters of a share of the input channels. The parts may run at once.
-template <window2d G, std::size_t K>
-void conv_prepare_part(const float* weights, float* prepared, std::size_t part, std::size_t parts) {
-  static_assert(conv_prepared_floats<G, K> != 0, "conv_prepare_part: only a convolution by Winograd prepares");
-  const window_span channels = share(G.channels, part, parts);
-  winograd_filters<winograd_plan<G, K>>(weights, prepared, channels.first, channels.last);
-}
-
 /// Output rows [first, last) of the convolution of one sample with K filters over window G (HWC in,
 /// HWC out), bias and the fused epilogue `act` included: by Winograd's F(2x2, 3x3) where it pays
 /// (uses_winograd) and the input and weights are finite and moderate (winograd_safe), by the
 /// direct kernel elsewhere. `scratch` holds conv_scratch_floats<G, K> floats, of this call alone:
 /// calls on disjoint rows may run at once, each with its own. Every output has the same bits
-/// whatever the rows asked for. `prepared`: null, or what every part of conv_prepare_part wrote
-/// from these weights; then Winograd's kernel leaves the scratch's first conv_prepared_floats<G, K>
-/// floats as they are (a team's prepared floats may be the start of one part's scratch). The direct
-/// kernel writes them, but where it runs every call on these input and weights does
-/// (winograd_safe reads them whole), and none reads the prepared floats.
+/// whatever the rows asked for.
 template <window2d G, std::size_t K, class Act = identity>
 TYPENET_RANGE_KERNEL void conv_rows(const float* in, const float* weights, const float* biases, float* out,
-                                    float* scratch, Act act, std::size_t first, std::size_t last,
-                                    const float* prepared = nullptr) {
+                                    float* scratch, Act act, std::size_t first, std::size_t last) {
   if constexpr (uses_winograd<G, K>)
-    if (winograd_rows<G, K, Act>(in, weights, biases, out, scratch, act, first, last, prepared)) return;
+    if (winograd_rows<G, K, Act>(in, weights, biases, out, scratch, act, first, last)) return;
   direct_conv_rows<G, K, Act>(in, weights, biases, out, scratch, act, first, last);
 }
 

@@ -93,20 +93,18 @@ inline bool winograd_safe(const float* p, std::size_t n) {
   return xsimd::all(ok);
 }
 
-/// U = G g G^T for every filter and input channel c in [first, last) (all by default): g the 3x3
-/// weights of (c, k) in HWIO (K floats a step), U's 16 values at u + e x ue + c x K + k; calls on
-/// disjoint channels may run at once (one sample on several threads shares one U: conv_prepare_part
-/// in conv.hpp). A channel's values go to a buffer in L1 first,
+/// U = G g G^T for every filter and input channel: g the 3x3 weights of (c, k) in HWIO (K floats a
+/// step), U's 16 values at u + e x ue + c x K + k. A channel's values go to a buffer in L1 first,
 /// then out to U's 16 positions a run of up to 256 floats each: stored straight from the registers,
 /// 16 positions far apart at every step, the 64 x 64 filters of 3x3 64 -> 64 took 15-17 us on
 /// AVX-512, 11-12 us this way (a plain fill of U's 256 kB: 5 us).
 template <class P>
-inline void winograd_filters(const float* w, float* u, std::size_t first = 0, std::size_t last = P::C) {
+inline void winograd_filters(const float* w, float* u) {
   using vec = simd::vec;
   constexpr std::size_t C = P::C, K = P::K, W = P::W, KB = std::min<std::size_t>(K, 256);
   const vec half(0.5f);
   alignas(64) float out[16][KB];
-  for (std::size_t c = first; c < last; ++c)
+  for (std::size_t c = 0; c < C; ++c)
     for (std::size_t k0 = 0; k0 < K; k0 += KB) {
       const std::size_t n = std::min(KB, K - k0);  // a multiple of W
       for (std::size_t k = 0; k < n; k += W) {
@@ -259,10 +257,8 @@ inline void winograd_group(const float* in, const float* u, const float* biases,
 /// HWC out; winograd_plan<G, K>::applies), bias and the fused epilogue `act` included; false, with
 /// nothing written, where the input or the weights are not winograd_safe (the whole input, so that
 /// calls on any rows decide alike): the caller then runs the direct kernel. `scratch` holds
-/// winograd_plan<G, K, Rows>::scratch_floats floats, of this call alone; `u`: the transformed filters
-/// if they are ready (winograd_filters of every channel, from these weights), then the call leaves
-/// the scratch's first u_floats (where it would put them) as they are; nullptr: it transforms them
-/// there. The groups of rows of tiles start at multiples of TR, whatever the rows asked for, the last one
+/// winograd_plan<G, K, Rows>::scratch_floats floats, of this call alone.
+/// The groups of rows of tiles start at multiples of TR, whatever the rows asked for, the last one
 /// the TH % TR rows left (a plan of its own, not a whole group with rows past the picture: 3x3
 /// 64 -> 64 on 10x10, five rows of tiles in groups of four, ran at 110 GFLOP/s on AVX2 instead of
 /// 162 a row at a time). A group is computed whole and stores the rows asked for, and each tile's
@@ -270,7 +266,7 @@ inline void winograd_group(const float* in, const float* u, const float* biases,
 /// however the rows are split.
 template <window2d G, std::size_t K, class Act, std::size_t Rows = 0>
 [[nodiscard]] bool winograd_rows(const float* in, const float* weights, const float* biases, float* out, float* scratch,
-                                 Act act, std::size_t first, std::size_t last, const float* u = nullptr) {
+                                 Act act, std::size_t first, std::size_t last) {
   using P = winograd_plan<G, K, Rows>;
   static_assert(P::applies, "winograd_rows: a 3x3 stride-1 window, channels and filters whole vectors");
   if (first >= last) return true;
@@ -278,15 +274,12 @@ template <window2d G, std::size_t K, class Act, std::size_t Rows = 0>
   constexpr std::size_t rest = P::TH % P::TR;
   using Rest = winograd_plan<G, K, rest == 0 ? P::TR : rest>;
   static_assert(Rest::scratch_floats <= P::scratch_floats && Rest::v_offset == P::v_offset);
-  if (!u) {
-    winograd_filters<P>(weights, scratch);
-    u = scratch;
-  }
+  winograd_filters<P>(weights, scratch);
   for (std::size_t th = first / 2 / P::TR * P::TR; th < (last + 1) / 2; th += P::TR)
     if (th + P::TR <= P::TH)
-      winograd_group<P>(in, u, biases, out, scratch, act, th, first, last);
+      winograd_group<P>(in, scratch, biases, out, scratch, act, th, first, last);
     else
-      winograd_group<Rest>(in, u, biases, out, scratch, act, th, first, last);
+      winograd_group<Rest>(in, scratch, biases, out, scratch, act, th, first, last);
   return true;
 }
 

@@ -171,28 +171,6 @@ struct conv : sliding_window<label::kernel, false, Options...> {
                                                                    rows.first, rows.last);
   }
 
-  /// Winograd's transformed filters, which every part of one sample would compute alike: done once,
-  /// in parts (kernels::conv_prepared_floats; 0 where the layer does not run by Winograd).
-  template <shape In, shape Out>
-  static constexpr std::size_t prepared_floats =
-      group_count<In> == 1 ? kernels::conv_prepared_floats<geometry::template window_on<In>, filter_count> : 0;
-
-  /// The filters of input channels share(depth, part, parts).
-  template <shape In, shape Out>
-  static void prepare_part(const float* params, float* prepared, std::size_t part, std::size_t parts) {
-    kernels::conv_prepare_part<geometry::template window_on<In>, filter_count>(params, prepared, part, parts);
-  }
-
-  /// Output rows share(out_height, part, parts), from the prepared filters.
-  template <shape In, shape Out, class Act>
-  static void kernel_part(const float* params, const float* in, float* out, float* scratch, Act act,
-                          std::size_t part, std::size_t parts, const float* prepared) {
-    constexpr window2d G = geometry::template window_on<In>;
-    const window_span rows = share(G.out_height, part, parts);
-    kernels::conv_rows<G, filter_count>(in, params, biases<In>(params), out, scratch, act, rows.first, rows.last,
-                                        prepared);
-  }
-
   // --- training ------------------------------------------------------------
 
   template <shape In, shape Out, class T>

@@ -178,11 +178,9 @@ void forward_samples(const float* params, const float* x, float* y, std::size_t 
 
 /// One sample through every layer, as part `part` of a team of `parts` threads that run at once
 /// (thread_pool::team), each calling this with the same x, y and ws (whose activation buffers
-/// they share) and a scratch of its own (plan<Net>::scratch_floats; part 0's is ws's, after the
-/// activation buffers). A divided layer (plan<Net>::divided) runs on every part, each writing its
-/// share of the output; any other layer runs on part 0. The parts meet at `barrier` before and
-/// after each divided layer, and between a divided layer's prepare_part and kernel_part (the
-/// layer contract, contract.hpp), whose prepared floats are the start of part 0's scratch.
+/// they share) and a scratch of its own (plan<Net>::scratch_floats). A divided layer
+/// (plan<Net>::divided) runs on every part, each writing its share of the output; any other
+/// layer runs on part 0. The parts meet at `barrier` before and after each divided layer.
 /// Every output is computed as on one thread: the results are bit-identical.
 template <class Net, class Barrier>
 void forward_part(const float* params, const float* x, float* y, float* ws, float* scratch, std::size_t part,
@@ -199,27 +197,10 @@ void forward_part(const float* params, const float* x, float* y, float* ws, floa
             after_divided = P::divided[I];
             if constexpr (P::divided[I]) {
               using B = bound_at<Net, I>;
-              using L = typename B::layer;
               const auto epilogue = epilogue_of<Net, I>(params, scratch + P::kernel_scratch_floats);
-              const float* layer_params = params + param_offset<Net, I>;
-              if constexpr (contract::prepared_floats<L, B::input, B::output>() != 0) {
-                static_assert(contract::has_prepared_part<L, B::input, B::output, decltype(epilogue)>,
-                              "typenet: a layer with prepared_floats needs prepare_part and a kernel_part that "
-                              "takes the prepared floats");
-                static_assert(contract::prepared_floats<L, B::input, B::output>() <=
-                                  contract::scratch_floats<L, B::input, B::output>(),
-                              "typenet: a layer's prepared floats are the start of its scratch: scratch_floats "
-                              "must hold them");
-                float* prepared = ws + P::buffers * P::activation_floats;  // part 0's scratch
-                L::template prepare_part<B::input, B::output>(layer_params, prepared, part, parts);
-                barrier.arrive_and_wait();
-                L::template kernel_part<B::input, B::output>(layer_params, b.at(P::traits[I].sources[0]),
-                                                             b.destination(I), scratch, epilogue, part, parts,
-                                                             prepared);
-              } else {
-                L::template kernel_part<B::input, B::output>(layer_params, b.at(P::traits[I].sources[0]),
-                                                             b.destination(I), scratch, epilogue, part, parts);
-              }
+              B::layer::template kernel_part<B::input, B::output>(params + param_offset<Net, I>,
+                                                                  b.at(P::traits[I].sources[0]), b.destination(I),
+                                                                  scratch, epilogue, part, parts);
             } else if (part == 0) {
               run_step<Net, I, false>(params, b, scratch, 0, 1);
             }
