@@ -16,7 +16,7 @@ using namespace typenet;
 /// 1 to (output rows + 2) parts run one after another, each with a scratch of its own: every
 /// output bit must match, with no NaN left of the poisoned output.
 template <class Net, class Act = kernels::identity>
-void check_parts(std::size_t most_parts, Act act = {}) {
+void check_parts(std::size_t most_parts, Act act = {}, bool huge_first_input = false) {
   using B = bound_at<Net, 1>;
   using L = typename B::layer;
   constexpr shape In = B::input, Out = B::output;
@@ -28,6 +28,8 @@ void check_parts(std::size_t most_parts, Act act = {}) {
   std::vector<float> params(facts<Net>.params + simd::read_slack), x(In.size() + simd::read_slack);
   testing::fill(params, g);
   testing::fill(x, g);
+  // 2^41: past what Winograd's kernel takes (winograd_safe); the direct kernel runs in every part.
+  if (huge_first_input) x[0] = 0x1p41f;
   const float nan = std::numeric_limits<float>::quiet_NaN();
   // Outputs poisoned with NaN, with a guard band after them that no part may write.
   constexpr std::size_t guard = 2 * simd::lanes;
@@ -58,6 +60,15 @@ TEST_CASE("kernel_part: convolution rows, padded, strided, on several channel bl
   // With relu fused as the model fuses it.
   check_parts<network<input<10, 10, 6>, conv<filters<24>, kernel<3>, pad<1>>>>(
       12, kernels::fused<std::remove_cvref_t<decltype(relu::fusion)>>{relu::fusion});
+}
+
+TEST_CASE("kernel_part: convolution by Winograd, rows of tiles split anywhere (and the direct kernel after)") {
+  // Odd height (a last half row of tiles), 48 filters: three vectors on AVX-512, six on AVX2, twelve on SSE2.
+  using net = network<input<13, 14, 32>, conv<filters<48>, kernel<3>, pad<1>>>;
+  static_assert(!simd::available || kernels::uses_winograd<window2d{13, 14, 32, 13, 14, 3, 3, 1, 1, 1, 1, 1, 1}, 48>,
+                "the case must run by Winograd");
+  check_parts<net>(9);
+  check_parts<net>(3, kernels::identity{}, true);
 }
 
 TEST_CASE("kernel_part: depthwise and grouped convolution rows") {

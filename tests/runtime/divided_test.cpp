@@ -20,7 +20,7 @@ bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
 /// then a team of `threads` from a pool of its own (so that it runs on one core too) through
 /// forward_part, several rounds.
 template <class Net>
-void check_team(std::size_t threads) {
+void check_team(std::size_t threads, bool huge_first_input = false) {
   using P = plan<Net>;
   static_assert(P::divides);
   const std::uint64_t seed = testing::fresh_seed();
@@ -32,6 +32,9 @@ void check_team(std::size_t threads) {
   const float* params = m.parameters().data();
   std::vector<float> x(P::f.input.size()), one(P::f.output.size());
   testing::fill(x, g);
+  // 2^41: past what Winograd's kernel takes (winograd_safe): the first convolution runs the direct
+  // kernel, in every part.
+  if (huge_first_input) x[0] = 0x1p41f;
   std::vector<runtime::aligned_floats> ws;
   for (std::size_t t = 0; t < threads; ++t) ws.emplace_back(P::batch_workspace_floats);
   runtime::forward_samples<Net, false>(params, x.data(), one.data(), 1, ws[0].data());
@@ -66,6 +69,10 @@ using inverted = network<input<16, 16, 16>,
 using ends_divided = network<input<16, 16, 3>, conv<filters<3>, kernel<1>, depthwise>, relu,
                              conv<filters<64>, kernel<3>, pad<1>>, relu, max_pool<window<2>>, conv<filters<64>, kernel<3>, pad<1>>>;
 
+// Convolutions by Winograd (on AVX-512 the first only: it takes the direct kernel on rows under 12), a pooling.
+using winograd_convs = network<input<16, 16, 32>, conv<filters<32>, kernel<3>, pad<1>>, relu, max_pool<window<2>>,
+                               conv<filters<64>, kernel<3>, pad<1>>, relu, conv<filters<64>, kernel<3>, pad<1>>>;
+
 TEST_CASE("one sample on a team of threads: each divided layer's parts give one thread's bits") {
   check_team<models::cifar10>(2);  // the convolutions and the pooling between them divided; the rest not
   check_team<models::cifar10>(3);
@@ -73,6 +80,9 @@ TEST_CASE("one sample on a team of threads: each divided layer's parts give one 
   check_team<ends_divided>(3);
   check_team<basic_block>(2);  // residual sums, batch norm folded into the convolutions
   check_team<inverted>(2);     // depthwise convolutions, relu6, an inverted residual
+  check_team<winograd_convs>(2);
+  check_team<winograd_convs>(3);
+  check_team<winograd_convs>(2, true);
 }
 
 TEST_CASE("forward_batch of one sample on 2 threads: one thread's bits; a busy pool runs it on the caller") {
