@@ -49,6 +49,24 @@ TEST_CASE("aligned_floats: 64-byte lines below 2 MB, 2 MB pages from 2 MB up, ze
   }
 }
 
+TEST_CASE("workspace_leases: the next leases get the same workspaces in the same order") {
+  workspace_pool pool(64, 3);
+  float* first[3];
+  {
+    const workspace_leases<3> a(pool, 3);
+    REQUIRE(a.size() == 3);
+    for (std::size_t i = 0; i < 3; ++i) first[i] = a[i];
+  }
+  for (int round = 0; round < 3; ++round) {
+    const workspace_leases<3> b(pool, 3);
+    REQUIRE(b.size() == 3);
+    for (std::size_t i = 0; i < 3; ++i) CHECK(b[i] == first[i]);
+  }
+  const workspace_leases<3> two(pool, 2);  // fewer: the first ones
+  CHECK(two[0] == first[0]);
+  CHECK(two[1] == first[1]);
+}
+
 TEST_CASE("workspace_pool: past the limit, acquire waits for a release") {
   workspace_pool pool(16, 1);
   float* a = pool.acquire();
