@@ -223,7 +223,7 @@ struct plan {
       big[i] = steps[i] == step::run && traits[i].divisible && work[i] >= divide_from;
     std::array<bool, layers> d = big;
     for (std::size_t i = 0; i < layers; ++i) {
-      if (steps[i] != step::run || !traits[i].divisible || big[i]) continue;
+      if (i == 0 || steps[i] != step::run || !traits[i].divisible || big[i]) continue;
       // The nearest layers before and after i that run, in the order they run (layers: none after).
       std::size_t before = i - 1, after = i + 1;
       while (before > 0 && steps[before] != step::run) --before;

@@ -22,8 +22,8 @@ inline namespace TYPENET_ISA_NAMESPACE {
 /// or more (a parameter block with a big dense layer, a batch's workspace) takes whole 2 MB pages,
 /// aligned, and asks Linux for transparent huge pages (madvise; where the system gives them only on
 /// request): the CIFAR net's 8 MB dense layer read at batch 1 went through 2048 pages of 4 kB. On
-/// the Intel Xeon of docs/performance.md ("Huge pages for big blocks") the net took 2-3 % less
-/// time on one thread and on two.
+/// the Intel Xeon of docs/performance.md ("One sample on two threads: where the time went") the
+/// net took 2-3 % less time on one thread and on two.
 class aligned_floats {
  public:
   aligned_floats() = default;
@@ -140,7 +140,8 @@ class workspace_leases {
   /// same workspaces in the same order, each where the same thread left it in cache. Released in
   /// order, a team's first two swapped every call, and each thread found its activations and
   /// scratch in the other core's cache: 3x3 64 -> 64 on 16x16, one sample on two AVX-512 threads,
-  /// took 59-60 us instead of 49-50 (docs/performance.md, "The workspaces of a team").
+  /// took 59-60 us, a team with workspaces of its own 49-50 (docs/performance.md, "One sample on
+  /// two threads: where the time went, and the workspaces of a team").
   ~workspace_leases() {
     for (std::size_t i = count_; i-- > 0;) pool_->release(held_[i]);
   }
